@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 
 /** Pinned MiniStack release (see docs/LOCAL-ENGINE.md § Pin for why this one). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -83,8 +84,12 @@ export function enginePaths(root = repoRoot()) {
     pidFile: join(local, 'ministack.pid'),
     /** `{pid, port, version, startedAt}` of the running instance, next to the PID file. */
     stateFile: join(local, 'ministack.json'),
-    tmp: join(local, 'tmp'),
   };
+}
+
+/** Scratch directory of the MiniStack process (outside the repo, see ministackProcessEnv). */
+export function engineTmpDir(port: number): string {
+  return join(tmpdir(), `courier-ministack-${port}`);
 }
 
 function defaultLog(line: string): void {
@@ -325,8 +330,11 @@ function ministackProcessEnv(port: number, root: string): NodeJS.ProcessEnv {
     LAMBDA_EXECUTOR: 'local', // Node functions run as local processes (no Docker)
     PERSIST_STATE: '0',
     LOG_LEVEL: process.env.MINISTACK_LOG_LEVEL ?? 'INFO',
-    // Lambda code, PID file and certs under .local/ instead of /tmp
-    TMPDIR: p.tmp,
+    // Lambda code dirs, its own PID file and certs. Deliberately OUTSIDE the repo: function code is
+    // unpacked under TMPDIR and run by the host `node`, so inside the repo the worker would inherit
+    // the repo's package.json ("type": "module" breaks MiniStack's CommonJS worker: "Worker process
+    // exited immediately") and resolve packages from the repo's node_modules (masking missing bundling).
+    TMPDIR: engineTmpDir(port),
     // functions inherit this process's env: give them the engine's credentials and a quiet SDK
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -360,7 +368,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<EngineHandl
   }
 
   installEngine({ root: o.root, log: o.log });
-  mkdirSync(p.tmp, { recursive: true });
+  rmSync(engineTmpDir(o.port), { recursive: true, force: true });
+  mkdirSync(engineTmpDir(o.port), { recursive: true });
   const out = openSync(p.log, 'a');
   writeFileSync(out, `\n--- ${new Date().toISOString()} starting MiniStack ${MINISTACK_VERSION} on ${o.endpoint}\n`);
   const child = spawn(p.ministack, [], {
@@ -439,7 +448,9 @@ export async function stopEngine(opts: { root?: string; log?: (l: string) => voi
   } catch {
     /* none left */
   }
+  const port = readState(root).port;
   clearPidFiles(root);
+  if (port) rmSync(engineTmpDir(port), { recursive: true, force: true });
   log(`stopped MiniStack (pid ${pid})`);
   return true;
 }
