@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ContractViolation } from '../../../functions/events/define';
+import { decode } from '../../../functions/runtime/envelope';
+import { validDetails } from '../../fixtures/details';
+import { eventBridgeBody } from './helpers';
+
+const accepted = new Set(['order.created.v1']);
+
+describe('decode', () => {
+  it('returns the typed event for a valid body', () => {
+    const detail = validDetails()['order.created.v1']!;
+    const result = decode(eventBridgeBody('order.created.v1', detail), accepted);
+    expect(result).toMatchObject({ ok: true, event: { detailType: 'order.created.v1', source: 'courier.orders', detail } });
+  });
+
+  it.each([
+    ['not JSON', '{"detail-type":', 'MalformedJson'],
+    ['JSON but no envelope', JSON.stringify({ hello: 'world' }), 'NotAnEventBridgeEvent'],
+    ['detail not an object', JSON.stringify({ id: '1', 'detail-type': 'order.created.v1', source: 'courier.orders', time: 't', detail: 'x' }), 'NotAnEventBridgeEvent'],
+    ['unknown detail-type', eventBridgeBody('order.shipped.v1', {}), 'UnknownDetailType'],
+    ['unknown version', eventBridgeBody('order.created.v9', {}), 'UnknownDetailType'],
+    ['catalogued but not declared', eventBridgeBody('risk.assessed.v1'), 'UnexpectedDetailType'],
+  ])('rejects %s with its own error class', (_, body, errorClass) => {
+    const result = decode(body, accepted);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.name).toBe(errorClass);
+  });
+
+  it('reports every offending path of a schema violation, and what it could read', () => {
+    const detail = { ...validDetails()['order.created.v1']!, total_minor: 12.5, extra: 1 };
+    const result = decode(eventBridgeBody('order.created.v1', detail), accepted);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBeInstanceOf(ContractViolation);
+    expect((result.error as ContractViolation).issues.map((i) => i.path)).toEqual(expect.arrayContaining(['total_minor', '']));
+    expect(result.known).toEqual({ detailType: 'order.created.v1', eventId: detail.event_id, correlationId: 'req-7f3a' });
+  });
+
+  it('rejects a known detail-type from the wrong source as a contract violation on `source`', () => {
+    const result = decode(eventBridgeBody('order.created.v1', undefined, 'courier.evil'), accepted);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect((result.error as ContractViolation).issues[0]?.path).toBe('source');
+  });
+});
