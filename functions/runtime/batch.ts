@@ -16,12 +16,3 @@ export function units<T extends { record: SQSRecord }>(items: readonly T[], fifo
   }
   return [...groups.values()];
 }
-
-/** Runs `run` over `items` with at most `limit` in flight, starting them in order. `run` must not throw. */
-export async function forEachBounded<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}

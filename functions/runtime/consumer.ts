@@ -2,7 +2,7 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventDefinition } from '../events/define';
 import { dynamoClient, sqsClient } from './aws-clients';
-import { forEachBounded, isFifo, units } from './batch';
+import { isFifo, units } from './batch';
 import { recordBudgetMs, withDeadline, type RemainingTime } from './deadline';
 import { quarantine } from './dlq';
 import { decode, type Decoded, type EventOf, type KnownFields } from './envelope';
@@ -10,6 +10,7 @@ import { BusinessConditionFailed, DeadlineExceeded, isPermanent } from './errors
 import { commitWithMarker } from './exactly-once';
 import { IdempotencyStore, type ClaimResult, type Finish } from './idempotency';
 import { createLogger, type Logger } from './log';
+import { mapLimit } from './map-limit';
 import { Metrics } from './metrics';
 
 export interface HandlerContext {
@@ -118,7 +119,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
 
     if (store && keyOf && context.getRemainingTimeInMillis() >= marginMs) await claimAll(items, context);
 
-    await forEachBounded(units(items, fifo), options.concurrency ?? (fifo ? 1 : 10), async (unit) => {
+    await mapLimit(units(items, fifo), options.concurrency ?? (fifo ? 1 : 10), async (unit) => {
       // A FIFO unit is one message group: after a failure its later records must not run out of order.
       let blocked = false;
       for (const item of unit) {

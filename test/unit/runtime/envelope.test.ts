@@ -27,7 +27,7 @@ describe('decode', () => {
   });
 
   it('reports every offending path of a schema violation, and what it could read', () => {
-    const detail = { ...validDetails()['order.created.v1']!, total_minor: 12.5, extra: 1 };
+    const detail: Record<string, unknown> = { ...validDetails()['order.created.v1']!, total_minor: 12.5, extra: 1 };
     const result = decode(eventBridgeBody('order.created.v1', detail), accepted);
     expect(result.ok).toBe(false);
     if (result.ok) return;
