@@ -1,0 +1,172 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { notify } from './alarm-topic';
+import { alarmName, functionAlarms } from './alarms';
+import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
+import { grantPublishTo } from './event-bus';
+import { CourierFunction } from './function-defaults';
+
+/** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
+export const FAILED_MESSAGE_DUE_INDEX = 'due-by-time';
+export const METRICS_NAMESPACE = 'courier';
+
+export interface FailedMessageStoreProps {
+  /** Owning service (`SERVICE_NAME`, metric dimension `service`, tags, output name). */
+  readonly serviceName: string;
+  /** The bus the retrier republishes to (`EVENT_BUS_NAME`). */
+  readonly bus: events.IEventBus;
+  /** Every alarm notifies this topic. */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Retrier handler file.
+   * @default 'functions/failed-messages/retrier.ts'
+   */
+  readonly retrierEntry?: string;
+  /**
+   * How often the retrier runs.
+   * @default Duration.minutes(1)
+   */
+  readonly retryInterval?: Duration;
+  /**
+   * Retrier timeout.
+   * @default Duration.seconds(60)
+   */
+  readonly retrierTimeout?: Duration;
+  /**
+   * What happens to the table when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Retention of the retrier's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Where fire-and-forget publishes that failed are kept: the table (sparse GSI `due-by-time`, TTL,
+ * PITR), the scheduled retrier, and an alarm on parked messages (EMF `courier`/`parked`, dimension
+ * `service`).
+ */
+export class FailedMessageStore extends Construct {
+  readonly table: dynamodb.Table;
+  readonly retrier: CourierFunction;
+  readonly retryRule: events.Rule;
+  readonly alarms: {
+    readonly parked: cloudwatch.Alarm;
+    readonly retrierErrors: cloudwatch.Alarm;
+  };
+  private readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: FailedMessageStoreProps) {
+    super(scope, id);
+    this.serviceName = props.serviceName;
+    const owner = `${props.serviceName}-failed-messages`;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'event_id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expires_at',
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // Sparse: only rows still carrying `due` (retryable, not parked) are in the index.
+    this.table.addGlobalSecondaryIndex({
+      indexName: FAILED_MESSAGE_DUE_INDEX,
+      partitionKey: { name: 'due', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'next_attempt_at', type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.retrier = new CourierFunction(this, 'Retrier', {
+      entry: props.retrierEntry ?? 'functions/failed-messages/retrier.ts',
+      serviceName: props.serviceName,
+      description: `courier ${props.serviceName}: republishes failed messages, parks them after N attempts`,
+      timeout: props.retrierTimeout ?? Duration.seconds(60),
+      logRetention: props.logRetention,
+      environment: { FAILED_MESSAGE_TABLE: this.table.tableName },
+    });
+    grantPublishTo(props.bus, this.retrier);
+    iam.Grant.addToPrincipal({
+      grantee: this.retrier,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${FAILED_MESSAGE_DUE_INDEX}`],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.retrier,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [this.table.tableArn],
+    });
+    this.retryRule = new events.Rule(this, 'RetrySchedule', {
+      description: `courier ${props.serviceName}: failed-message retry`,
+      schedule: events.Schedule.rate(props.retryInterval ?? Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.retrier, { retryAttempts: 0 })],
+    });
+
+    const topic = props.alarmTopic;
+    this.alarms = {
+      parked: notify(
+        this.metricParked().createAlarm(this, 'ParkedAlarm', {
+          alarmName: alarmName(this, owner, 'parked'),
+          alarmDescription: `${props.serviceName}: events parked after the retrier gave up; they are not published. Run: courier failed list`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        topic,
+      ),
+      retrierErrors: functionAlarms(this, this.retrier, topic, owner, 'Retrier').errors,
+    };
+
+    Tags.of(this).add(TAG_SERVICE, props.serviceName);
+    Tags.of(this).add(TAG_COMPONENT, 'failed-messages');
+    Tags.of(this.table).add(TAG_ROLE, 'table');
+    Tags.of(this.retrier).add(TAG_ROLE, 'retrier');
+    new CfnOutput(this, 'Discovery', {
+      description: `courier:failed-messages ${props.serviceName}`,
+      value: Stack.of(this).toJsonString({
+        kind: 'failed-messages',
+        service: props.serviceName,
+        tableName: this.table.tableName,
+        dueIndex: FAILED_MESSAGE_DUE_INDEX,
+        retrierFunctionName: this.retrier.functionName,
+        alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
+      }),
+    }).overrideLogicalId(outputId('FailedMessages', props.serviceName));
+  }
+
+  /** EMF metric `courier`/`parked` for this service (emitted by the retrier). */
+  metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'parked',
+      dimensionsMap: { service: this.serviceName },
+      period: Duration.minutes(5),
+      statistic: 'Sum',
+      ...options,
+    });
+  }
+
+  /**
+   * Lets a publishing function keep what it could not publish (PutItem/UpdateItem on this table) and
+   * sets `FAILED_MESSAGE_TABLE`.
+   */
+  grantPublisher(fn: lambda.Function): void {
+    fn.addEnvironment('FAILED_MESSAGE_TABLE', this.table.tableName);
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+}

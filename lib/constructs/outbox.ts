@@ -1,0 +1,283 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { notify } from './alarm-topic';
+import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms';
+import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
+import { grantPublishTo } from './event-bus';
+import { CourierFunction } from './function-defaults';
+import { DLQ_RETENTION, secureQueue } from './queues';
+
+/** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
+export const OUTBOX_PENDING_INDEX = 'pending-by-age';
+
+export interface OutboxProps {
+  /** Owning service (`SERVICE_NAME`, tags, output name). */
+  readonly serviceName: string;
+  /** The bus the relay and sweeper publish to (`EVENT_BUS_NAME`). */
+  readonly bus: events.IEventBus;
+  /** Every alarm notifies this topic. */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Failed-message table the relay and sweeper may park unpublishable events in
+   * (`FAILED_MESSAGE_TABLE`).
+   * @default - none
+   */
+  readonly failedMessageTable?: dynamodb.ITable;
+  /**
+   * Relay handler file (stream → PutEvents).
+   * @default 'functions/outbox/relay.ts'
+   */
+  readonly relayEntry?: string;
+  /**
+   * Sweeper handler file (republishes rows the relay missed).
+   * @default 'functions/outbox/sweeper.ts'
+   */
+  readonly sweeperEntry?: string;
+  /**
+   * How often the sweeper runs.
+   * @default Duration.minutes(5)
+   */
+  readonly sweepInterval?: Duration;
+  /**
+   * Relay timeout.
+   * @default Duration.seconds(30)
+   */
+  readonly relayTimeout?: Duration;
+  /**
+   * Sweeper timeout.
+   * @default Duration.seconds(60)
+   */
+  readonly sweeperTimeout?: Duration;
+  /**
+   * Stream records per relay invocation.
+   * @default 100
+   */
+  readonly relayBatchSize?: number;
+  /**
+   * Retries of a failing stream batch (after bisecting) before its metadata goes to the relay DLQ.
+   * @default 10
+   */
+  readonly relayRetryAttempts?: number;
+  /**
+   * Oldest stream record the relay still retries; older ones go to the relay DLQ (the sweeper
+   * publishes the row anyway).
+   * @default Duration.hours(1)
+   */
+  readonly relayMaxRecordAge?: Duration;
+  /**
+   * Alarm when the relay lags the stream by more than this.
+   * @default Duration.minutes(5)
+   */
+  readonly relayIteratorAgeThreshold?: Duration;
+  /**
+   * What happens to the outbox table when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Retention of the functions' log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Transactional outbox: the table (stream NEW_AND_OLD_IMAGES, sparse GSI `pending-by-age`, TTL), the relay
+ * on its stream (INSERTs only, partial batch response, bisect, bounded retries, on-failure DLQ) and the
+ * scheduled sweeper for rows the relay missed.
+ */
+export class Outbox extends Construct {
+  readonly table: dynamodb.Table;
+  readonly relay: CourierFunction;
+  readonly relayDlq: sqs.Queue;
+  readonly sweeper: CourierFunction;
+  readonly sweepRule: events.Rule;
+  readonly alarms: {
+    readonly relayDlqDepth: cloudwatch.Alarm;
+    readonly relayErrors: cloudwatch.Alarm;
+    readonly relayThrottles: cloudwatch.Alarm;
+    readonly relayIteratorAge: cloudwatch.Alarm;
+    readonly sweeperErrors: cloudwatch.Alarm;
+  };
+
+  constructor(scope: Construct, id: string, props: OutboxProps) {
+    super(scope, id);
+    const owner = `${props.serviceName}-outbox`;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'event_id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expires_at',
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // Sparse: only rows that still carry `pending` (unpublished) are in the index.
+    this.table.addGlobalSecondaryIndex({
+      indexName: OUTBOX_PENDING_INDEX,
+      partitionKey: { name: 'pending', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'created_at', type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    const environment = {
+      OUTBOX_TABLE: this.table.tableName,
+      ...(props.failedMessageTable ? { FAILED_MESSAGE_TABLE: props.failedMessageTable.tableName } : {}),
+    };
+
+    // Relay
+    this.relayDlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION });
+    Validations.of(this.relayDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue (on-failure destination of the outbox stream mapping); its depth is alarmed.',
+    });
+    this.relay = new CourierFunction(this, 'Relay', {
+      entry: props.relayEntry ?? 'functions/outbox/relay.ts',
+      serviceName: props.serviceName,
+      description: `courier ${props.serviceName}: outbox stream relay`,
+      timeout: props.relayTimeout ?? Duration.seconds(30),
+      logRetention: props.logRetention,
+      environment,
+    });
+    // Grants stream read on this table's stream and SendMessage on the relay DLQ.
+    this.relay.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: props.relayBatchSize ?? 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: props.relayRetryAttempts ?? 10,
+        maxRecordAge: props.relayMaxRecordAge ?? Duration.hours(1),
+        onFailure: new SqsDlq(this.relayDlq),
+        filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+      }),
+    );
+    Validations.of(this.relay.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams added by the DynamoDB event source cannot be scoped to a resource (the action does not support resource-level permissions); stream reads themselves are scoped to this table\'s stream.',
+    });
+    grantPublishTo(props.bus, this.relay);
+    // Marks a row published (UpdateItem on the table only).
+    iam.Grant.addToPrincipal({
+      grantee: this.relay,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
+    if (props.failedMessageTable) grantFailedMessageWrite(this.relay, props.failedMessageTable);
+
+    // Sweeper
+    this.sweeper = new CourierFunction(this, 'Sweeper', {
+      entry: props.sweeperEntry ?? 'functions/outbox/sweeper.ts',
+      serviceName: props.serviceName,
+      description: `courier ${props.serviceName}: republishes outbox rows the relay missed`,
+      timeout: props.sweeperTimeout ?? Duration.seconds(60),
+      logRetention: props.logRetention,
+      environment,
+    });
+    grantPublishTo(props.bus, this.sweeper);
+    iam.Grant.addToPrincipal({
+      grantee: this.sweeper,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${OUTBOX_PENDING_INDEX}`],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.sweeper,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
+    if (props.failedMessageTable) grantFailedMessageWrite(this.sweeper, props.failedMessageTable);
+    this.sweepRule = new events.Rule(this, 'SweepSchedule', {
+      description: `courier ${props.serviceName}: outbox sweep`,
+      schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 0 })],
+    });
+
+    // Alarms
+    const topic = props.alarmTopic;
+    const relayAlarms = functionAlarms(this, this.relay, topic, owner, 'Relay');
+    const sweeperAlarms = functionAlarms(this, this.sweeper, topic, owner, 'Sweeper');
+    const iteratorAge = props.relayIteratorAgeThreshold ?? Duration.minutes(5);
+    this.alarms = {
+      relayDlqDepth: dlqDepthAlarm(
+        this,
+        'RelayDlqDepthAlarm',
+        this.relayDlq,
+        topic,
+        alarmName(this, owner, 'relay-dlq-depth'),
+        `${owner}: stream batches the relay gave up on (the sweeper still republishes the rows). Run: courier outbox status`,
+      ),
+      relayErrors: relayAlarms.errors,
+      relayThrottles: relayAlarms.throttles,
+      relayIteratorAge: notify(
+        this.relay
+          .metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' })
+          .createAlarm(this, 'RelayIteratorAgeAlarm', {
+            alarmName: alarmName(this, owner, 'relay-iterator-age'),
+            alarmDescription: `${owner}: the relay lags the outbox stream by more than ${iteratorAge.toHumanString()}.`,
+            threshold: iteratorAge.toMilliseconds(),
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        topic,
+      ),
+      sweeperErrors: sweeperAlarms.errors,
+    };
+
+    Tags.of(this).add(TAG_SERVICE, props.serviceName);
+    Tags.of(this).add(TAG_COMPONENT, 'outbox');
+    Tags.of(this.table).add(TAG_ROLE, 'table');
+    Tags.of(this.relay).add(TAG_ROLE, 'relay');
+    Tags.of(this.relayDlq).add(TAG_ROLE, 'relay-dlq');
+    Tags.of(this.sweeper).add(TAG_ROLE, 'sweeper');
+    new CfnOutput(this, 'Discovery', {
+      description: `courier:outbox ${props.serviceName}`,
+      value: Stack.of(this).toJsonString({
+        kind: 'outbox',
+        service: props.serviceName,
+        tableName: this.table.tableName,
+        pendingIndex: OUTBOX_PENDING_INDEX,
+        relayFunctionName: this.relay.functionName,
+        relayDlqUrl: this.relayDlq.queueUrl,
+        relayDlqArn: this.relayDlq.queueArn,
+        sweeperFunctionName: this.sweeper.functionName,
+        alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
+      }),
+    }).overrideLogicalId(outputId('Outbox', props.serviceName));
+  }
+
+  /**
+   * Lets a business function write items together with their outbox rows (TransactWriteItems of Put /
+   * ConditionCheck on the outbox table) and sets `OUTBOX_TABLE`.
+   */
+  grantWriter(fn: lambda.Function): void {
+    fn.addEnvironment('OUTBOX_TABLE', this.table.tableName);
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+}
+
+/** Park/update rows in a failed-message table (no reads beyond the key, no scans). */
+export function grantFailedMessageWrite(fn: lambda.Function, table: dynamodb.ITable): void {
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+    resourceArns: [table.tableArn],
+  });
+}
