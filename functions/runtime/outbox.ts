@@ -56,8 +56,7 @@ export async function transactWithOutbox(options: {
 }): Promise<StoredEntry[]> {
   const now = (options.clock ?? systemClock).now();
   const built = options.events.map((e) => buildEvent(e, now));
-  const invalid = built.find((b) => !b.ok);
-  if (invalid && !invalid.ok) throw invalid.error;
+  for (const b of built) if (!b.ok) throw b.error;
   const stored = built.map((b) => b.value);
 
   const TransactItems: TransactWriteItem[] = [

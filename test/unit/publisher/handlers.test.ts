@@ -1,0 +1,49 @@
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const ddb = mockClient(DynamoDBClient);
+mockClient(EventBridgeClient);
+const saved = { ...process.env };
+
+beforeEach(() => {
+  vi.resetModules();
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', EVENT_BUS_NAME: 'bus', SERVICE_NAME: 'orders', OUTBOX_TABLE: 'outbox', FAILED_MESSAGE_TABLE: 'failed' });
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  ddb.on(BatchGetItemCommand).resolves({ Responses: {} });
+  vi.spyOn(process.stdout, 'write').mockReturnValue(true);
+});
+afterEach(() => {
+  process.env = { ...saved };
+  ddb.reset();
+  vi.restoreAllMocks();
+});
+
+describe('Lambda handlers read their configuration from the environment', () => {
+  it('sweeper: OUTBOX_TABLE and SWEEP_AFTER_SECONDS', async () => {
+    process.env.SWEEP_AFTER_SECONDS = '120';
+    const { handler } = await import('../../../functions/outbox/sweeper');
+    const before = Date.now();
+    expect(await handler()).toEqual({ found: 0, published: 0, failed: 0 });
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe('outbox');
+    const bound = unmarshall(input.ExpressionAttributeValues!)[':bound'] as number;
+    expect(before - bound).toBeGreaterThanOrEqual(120_000);
+    expect(before - bound).toBeLessThan(125_000);
+  });
+
+  it('retrier: FAILED_MESSAGE_TABLE', async () => {
+    const { handler } = await import('../../../functions/failed-messages/retrier');
+    expect(await handler()).toEqual({ due: 0, published: 0, rescheduled: 0, parked: 0, unrecorded: 0 });
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ TableName: 'failed', IndexName: 'due-by-time' });
+  });
+
+  it('fails the cold start on a missing or malformed variable', async () => {
+    delete process.env.OUTBOX_TABLE;
+    await expect(import('../../../functions/outbox/relay')).rejects.toThrow('environment variable OUTBOX_TABLE is not set');
+    process.env.MAX_ATTEMPTS = 'eight';
+    await expect(import('../../../functions/failed-messages/retrier')).rejects.toThrow('MAX_ATTEMPTS must be a positive integer, got "eight"');
+  });
+});
