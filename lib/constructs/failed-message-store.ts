@@ -36,6 +36,11 @@ export interface FailedMessageStoreProps {
    */
   readonly retryInterval?: Duration;
   /**
+   * Attempts before the retrier parks a message (`MAX_ATTEMPTS`).
+   * @default - the retrier's own default (8)
+   */
+  readonly maxAttempts?: number;
+  /**
    * Retrier timeout.
    * @default Duration.seconds(60)
    */
@@ -69,6 +74,9 @@ export class FailedMessageStore extends Construct {
 
   constructor(scope: Construct, id: string, props: FailedMessageStoreProps) {
     super(scope, id);
+    if (props.maxAttempts !== undefined && (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1)) {
+      throw new Error(`FailedMessageStore ${props.serviceName}: maxAttempts must be a positive integer`);
+    }
     this.serviceName = props.serviceName;
     const owner = `${props.serviceName}-failed-messages`;
 
@@ -93,7 +101,10 @@ export class FailedMessageStore extends Construct {
       description: `courier ${props.serviceName}: republishes failed messages, parks them after N attempts`,
       timeout: props.retrierTimeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
-      environment: { FAILED_MESSAGE_TABLE: this.table.tableName },
+      environment: {
+        FAILED_MESSAGE_TABLE: this.table.tableName,
+        ...(props.maxAttempts !== undefined ? { MAX_ATTEMPTS: String(props.maxAttempts) } : {}),
+      },
     });
     grantPublishTo(props.bus, this.retrier);
     iam.Grant.addToPrincipal({
@@ -103,7 +114,7 @@ export class FailedMessageStore extends Construct {
     });
     iam.Grant.addToPrincipal({
       grantee: this.retrier,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.table.tableArn],
     });
     this.retryRule = new events.Rule(this, 'RetrySchedule', {

@@ -34,7 +34,9 @@ export const ESM_REQUIRE_BANNER =
 /** esbuild settings shared by every courier function: local esbuild, never Docker. */
 export const COURIER_BUNDLING: nodejs.BundlingOptions = {
   format: nodejs.OutputFormat.ESM,
-  target: 'node24',
+  // The Lambda runtime is Node.js 24, but the local engine runs bundles on the host's Node (≥ 20, see
+  // package.json engines): emit syntax both understand.
+  target: 'node20',
   minify: true,
   sourceMap: true,
   sourcesContent: false,

@@ -49,6 +49,12 @@ export interface OutboxProps {
    */
   readonly sweepInterval?: Duration;
   /**
+   * Age after which the sweeper treats a still-pending row as missed by the relay and republishes it
+   * (`SWEEP_AFTER_SECONDS`).
+   * @default - the sweeper's own default (60 seconds)
+   */
+  readonly sweepAfter?: Duration;
+  /**
    * Relay timeout.
    * @default Duration.seconds(30)
    */
@@ -184,7 +190,10 @@ export class Outbox extends Construct {
       description: `courier ${props.serviceName}: republishes outbox rows the relay missed`,
       timeout: props.sweeperTimeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
-      environment,
+      environment: {
+        ...environment,
+        ...(props.sweepAfter ? { SWEEP_AFTER_SECONDS: String(props.sweepAfter.toSeconds()) } : {}),
+      },
     });
     grantPublishTo(props.bus, this.sweeper);
     iam.Grant.addToPrincipal({
@@ -194,7 +203,7 @@ export class Outbox extends Construct {
     });
     iam.Grant.addToPrincipal({
       grantee: this.sweeper,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
     if (props.failedMessageTable) grantFailedMessageWrite(this.sweeper, props.failedMessageTable);
