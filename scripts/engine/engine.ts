@@ -140,6 +140,9 @@ export function engineEnv(portOrEndpoint: number | string = DEFAULT_PORT): Recor
     AWS_DEFAULT_REGION: DEFAULT_REGION,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
+    // The SDK v3 (3.11xx) reads AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true (the Node < 22
+    // warning); AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING is the name older notes use, kept for them.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
     // The CDK app resolves env-agnostic stacks against these; the CLI finds the account through STS.
     CDK_DEFAULT_ACCOUNT: LOCAL_ACCOUNT,
@@ -324,8 +327,11 @@ function ministackProcessEnv(port: number, root: string): NodeJS.ProcessEnv {
     IOT_MTLS_ENABLED: '0', // IoT MQTT mTLS listener binds 0.0.0.0:8883 by default
     SFTP_ENABLED: '0', // Transfer Family SFTP listener (SFTP_HOST defaults to 0.0.0.0)
     SFTP_HOST: LOOPBACK,
-    // hostnames it puts into URLs it hands out (QueueUrl, execute-api URL, Lambda AWS_ENDPOINT_URL)
-    MINISTACK_HOST: LOOPBACK,
+    // Host name it writes into URLs it hands out (HTTP API endpoint `{id}.execute-api.<host>:<port>`,
+    // custom-resource ResponseURL, SNS SubscribeURL). Not an IP: `{id}.execute-api.127.0.0.1` is an
+    // invalid URL for WHATWG parsers (new URL() throws). `*.localhost` resolves to loopback in curl and
+    // browsers, not in Node's resolver: Node clients use apiUrl() below (path style) instead.
+    MINISTACK_HOST: 'localhost',
     MINISTACK_REGION: DEFAULT_REGION,
     LAMBDA_EXECUTOR: 'local', // Node functions run as local processes (no Docker)
     PERSIST_STATE: '0',
@@ -338,6 +344,7 @@ function ministackProcessEnv(port: number, root: string): NodeJS.ProcessEnv {
     // functions inherit this process's env: give them the engine's credentials and a quiet SDK
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
   };
 }
@@ -488,4 +495,14 @@ export async function engineStatus(opts: EngineOptions = {}): Promise<EngineStat
 export async function resetEngine(endpoint: string): Promise<void> {
   const res = await fetch(`${endpoint.replace(/\/+$/, '')}/_ministack/reset`, { method: 'POST' });
   if (!res.ok) throw new Error(`reset failed: HTTP ${res.status}`);
+}
+
+/**
+ * Base URL through which Node clients reach an HTTP API on the engine. MiniStack's ApiEndpoint is
+ * `http://{apiId}.execute-api.localhost:{port}` (fine for curl and browsers, not resolvable by Node's
+ * DNS lookup); its LocalStack-compatible path style works everywhere:
+ * `{endpoint}/_aws/execute-api/{apiId}/{stage}` (`$default` stage for HTTP APIs).
+ */
+export function apiUrl(endpoint: string, apiId: string, stage = '$default'): string {
+  return `${endpoint.replace(/\/+$/, '')}/_aws/execute-api/${apiId}/${stage}`;
 }
