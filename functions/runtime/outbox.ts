@@ -54,17 +54,8 @@ export async function transactWithOutbox(options: {
   client?: DynamoDBClient;
   clock?: Clock;
 }): Promise<StoredEntry[]> {
-  const now = (options.clock ?? systemClock).now();
-  const built = options.events.map((e) => buildEvent(e, now));
-  for (const b of built) if (!b.ok) throw b.error;
-  const stored = built.map((b) => b.value);
-
-  const TransactItems: TransactWriteItem[] = [
-    ...options.items,
-    ...stored.map((s) => ({
-      Put: { TableName: options.outboxTable, Item: outboxItem(s, now), ConditionExpression: 'attribute_not_exists(event_id)' },
-    })),
-  ];
+  const { writes, stored } = outboxWrites(options.outboxTable, options.events, (options.clock ?? systemClock).now());
+  const TransactItems: TransactWriteItem[] = [...options.items, ...writes];
   if (TransactItems.length > TRANSACT_MAX_ITEMS) {
     throw new Error(`transaction has ${TransactItems.length} items (${options.items.length} business + ${stored.length} outbox); DynamoDB allows ${TRANSACT_MAX_ITEMS}`);
   }
@@ -76,6 +67,20 @@ export async function transactWithOutbox(options: {
     throw error;
   }
   return stored;
+}
+
+/**
+ * Builds and validates events and renders one outbox-row Put each (a row must not exist yet). For
+ * writers that commit them in their own transaction, e.g. a consumer's exactly-once writes.
+ */
+export function outboxWrites(outboxTable: string, events: readonly OutgoingEvent[], now: number = Date.now()): { writes: TransactWriteItem[]; stored: StoredEntry[] } {
+  const built = events.map((e) => buildEvent(e, now));
+  for (const b of built) if (!b.ok) throw b.error;
+  const stored = built.map((b) => b.value);
+  const writes = stored.map((s) => ({
+    Put: { TableName: outboxTable, Item: outboxItem(s, now), ConditionExpression: 'attribute_not_exists(event_id)' },
+  }));
+  return { writes, stored };
 }
 
 /** CancellationReasons come back in request order, `None` for items that were not the cause. */

@@ -175,10 +175,10 @@ export class Outbox extends Construct {
         'dynamodb:ListStreams added by the DynamoDB event source cannot be scoped to a resource (the action does not support resource-level permissions); stream reads themselves are scoped to this table\'s stream.',
     });
     grantPublishTo(props.bus, this.relay);
-    // Marks a row published (UpdateItem on the table only).
+    // Re-reads rows consistently (BatchGetItem) before publishing, then marks them published.
     iam.Grant.addToPrincipal({
       grantee: this.relay,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
     if (props.failedMessageTable) grantFailedMessageWrite(this.relay, props.failedMessageTable);

@@ -80,6 +80,12 @@ describe('Outbox', () => {
     expect(JSON.stringify(sweeperQuery.Resource)).toContain('/index/pending-by-age');
   });
 
+  it('relay may re-read (BatchGetItem) and mark rows on its own table, nothing more', () => {
+    const dynamo = statementsOf(s.outbox.relay).filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
+    const onTable = dynamo.find((st) => JSON.stringify(st.Resource).includes(logicalId(s.outbox.table)) && [st.Action].flat().includes('dynamodb:UpdateItem'));
+    expect([onTable.Action].flat().sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
   it('sweeper runs on a schedule', () => {
     const rule = resources[logicalId(s.outbox.sweepRule)]!.Properties;
     expect(rule.ScheduleExpression).toBe('rate(5 minutes)');

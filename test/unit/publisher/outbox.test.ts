@@ -2,8 +2,8 @@ import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContractViolation, EVENT_ID_PATTERN, OrderCreatedV1 } from '../../../functions/events';
-import { TransactionCancelled, transactWithOutbox } from '../../../functions/runtime/outbox';
+import { ContractViolation, EVENT_ID_PATTERN, OrderCreatedV1, RiskAssessedV1 } from '../../../functions/events';
+import { outboxWrites, TransactionCancelled, transactWithOutbox } from '../../../functions/runtime/outbox';
 import { outgoing } from '../../../functions/runtime/outgoing';
 import { ddbClient, fakeClock, orderPayload, T0 } from './helpers';
 
@@ -91,5 +91,17 @@ describe('transactWithOutbox', () => {
     const boom = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
     ddb.on(TransactWriteItemsCommand).rejects(boom);
     await expect(write([putOrder])).rejects.toBe(boom);
+  });
+});
+
+describe('outboxWrites', () => {
+  it('renders one conditional outbox Put per event, validated, for a caller-owned transaction', () => {
+    const { writes, stored } = outboxWrites('outbox', [outgoing(RiskAssessedV1, { order_id: 'o-1', score: 5, decision: 'approve' }, { correlationId: 'c-1' })], 1_700_000_000_000);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.Put).toMatchObject({ TableName: 'outbox', ConditionExpression: 'attribute_not_exists(event_id)' });
+    expect(writes[0]!.Put!.Item!.event_id!.S).toBe(stored[0]!.eventId);
+    expect(writes[0]!.Put!.Item!.pending!.S).toBe('PENDING');
+    expect(JSON.parse(stored[0]!.entry.Detail!)).toMatchObject({ correlation_id: 'c-1', order_id: 'o-1' });
+    expect(() => outboxWrites('outbox', [outgoing(RiskAssessedV1, { order_id: 'o-1', score: 500, decision: 'approve' })])).toThrow(/score/);
   });
 });
