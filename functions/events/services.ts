@@ -38,28 +38,18 @@ export const services: Readonly<Record<string, ServiceContract>> = {
     consumes: [OrderCreatedV1, OrderCancelledV1],
   },
   identity: {
-    description: 'Announces sign-ins (triggered from the HTTP API).',
+    description: 'Announces sign-ins (POST /logins on the notifications API; deployed in the notifications stack).',
     publishes: [UserLoginSucceededV1],
     consumes: [],
   },
   config: {
-    description: 'Announces configuration changes (triggered from the HTTP API).',
+    description: 'Stores configuration and announces changes (PUT /config/{key}; deployed in the notifications stack).',
     publishes: [ConfigChangedV1],
     consumes: [],
   },
-  audit: {
-    description: 'Append-only audit log of sign-ins and configuration changes.',
+  notifications: {
+    description: 'Broadcast subscribers: an append-only audit log, a per-user sign-in counter and a config cache.',
     publishes: [],
     consumes: [UserLoginSucceededV1, ConfigChangedV1],
-  },
-  'login-counter': {
-    description: 'Counts sign-ins per user.',
-    publishes: [],
-    consumes: [UserLoginSucceededV1],
-  },
-  'config-cache': {
-    description: 'Keeps the current value of every configuration key.',
-    publishes: [],
-    consumes: [ConfigChangedV1],
   },
 };
