@@ -1,0 +1,65 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DetailOf } from '../events/define';
+import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
+import { OrderCancelledV1 } from '../events/orders';
+import { PointsAwardedV1 } from '../events/points';
+import { RiskAssessedV1 } from '../events/risk';
+import type { EventOf } from '../runtime/envelope';
+import { PermanentError } from '../runtime/errors';
+import { outboxWrites } from '../runtime/outbox';
+import { outgoing } from '../runtime/outgoing';
+import { deriveStatus, isFinal } from './order-progress';
+import { orderUpdate, type OrderItem } from './order-record';
+
+/** The reply events that tell the orders service how an order is getting on. */
+export const REPLY_EVENTS = [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1] as const;
+export type ReplyEvent = EventOf<typeof REPLY_EVENTS>;
+
+type Fact = Pick<Partial<OrderItem>, 'stock' | 'stock_reason' | 'rejected_skus' | 'risk_score' | 'risk_decision' | 'points'>;
+
+/** What one reply event says about the order, as order attributes. Setting (not adding) makes repeats harmless. */
+export function factOf(event: ReplyEvent): Fact {
+  switch (event.detailType) {
+    case InventoryReservedV1.detailType:
+      return { stock: 'RESERVED' };
+    case InventoryRejectedV1.detailType: {
+      const d = event.detail as DetailOf<typeof InventoryRejectedV1>;
+      return { stock: 'REJECTED', stock_reason: d.reason, rejected_skus: d.skus };
+    }
+    case RiskAssessedV1.detailType: {
+      const d = event.detail as DetailOf<typeof RiskAssessedV1>;
+      return { risk_score: d.score, risk_decision: d.decision };
+    }
+    case PointsAwardedV1.detailType:
+      return { points: (event.detail as DetailOf<typeof PointsAwardedV1>).points };
+  }
+  throw new PermanentError(`orders-progress does not handle ${event.detailType}`);
+}
+
+/**
+ * The writes that record one reply event on the order read at `order.version`: the fact, the status
+ * derived from all facts together (replies arrive in any order), and — when this fact rejects a live
+ * order — an `order.cancelled.v1` outbox row, the saga's compensation (stock released, points revoked).
+ * The update only applies if nobody changed the order since it was read. A final status never changes;
+ * late facts are still recorded.
+ */
+export function progressWrites(order: OrderItem, event: ReplyEvent, tables: { orders: string; outbox: string }, now: number): TransactWriteItem[] {
+  const fact = factOf(event);
+  const known = { ...order, ...fact };
+  const status = deriveStatus({ status: order.status, stock: known.stock, risk_decision: known.risk_decision, points: known.points });
+  const rejectedNow = status === 'REJECTED' && !isFinal(order.status);
+  const reason = rejectedNow ? (known.stock === 'REJECTED' ? (known.stock_reason ?? 'out_of_stock') : 'risk_rejected') : undefined;
+  const update = orderUpdate(
+    tables.orders,
+    order.order_id,
+    { ...fact, status, status_reason: reason, updated_at: new Date(now).toISOString() },
+    { expression: '#version = :expected', values: { ':expected': order.version } },
+  );
+  if (!rejectedNow) return [update];
+  const cancelled = outgoing(
+    OrderCancelledV1,
+    { order_id: order.order_id, user_id: order.user_id, reason },
+    { correlationId: event.detail.correlation_id, causationId: event.detail.event_id },
+  );
+  return [update, ...outboxWrites(tables.outbox, [cancelled], now).writes];
+}
