@@ -163,6 +163,8 @@ export class Consumer extends Construct {
   readonly targetDlq: sqs.Queue;
   readonly rule: events.Rule;
   readonly fn: CourierFunction;
+  /** The idempotency table its claims and markers live in. */
+  readonly idempotencyTable: dynamodb.ITable;
   readonly alarms: ConsumerAlarms;
   /** The detail-types the rule matches. */
   readonly detailTypes: string[];
@@ -219,6 +221,7 @@ export class Consumer extends Construct {
     for (const key of CONVENTION_ENV) {
       if (key in userEnv) throw new Error(`Consumer ${props.name}: environment.${key} is set by the construct`);
     }
+    this.idempotencyTable = props.idempotencyTable;
     this.fn = new CourierFunction(this, 'Function', {
       entry: props.entry,
       handler: props.handler,
@@ -324,6 +327,7 @@ export class Consumer extends Construct {
       ruleArn: this.rule.ruleArn,
       functionName: this.fn.functionName,
       logGroupName: this.fn.logGroup.logGroupName,
+      idempotencyTableName: this.idempotencyTable.tableName,
       alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
     };
   }

@@ -269,7 +269,7 @@ describe('Consumer discovery', () => {
     const out = outputs['CourierConsumerInventoryReserve']!;
     expect(out.Description).toBe('courier:consumer inventory-reserve');
     const value = JSON.stringify(out.Value);
-    for (const key of ['queueUrl', 'dlqUrl', 'targetDlqUrl', 'ruleName', 'ruleArn', 'functionName', 'dlqDepth']) {
+    for (const key of ['queueUrl', 'dlqUrl', 'targetDlqUrl', 'ruleName', 'ruleArn', 'functionName', 'dlqDepth', 'idempotencyTableName']) {
       expect(value).toContain(key);
     }
     expect(outputs['CourierConsumerInventoryRelease']).toBeDefined();
