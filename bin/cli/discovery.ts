@@ -1,0 +1,111 @@
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+
+/** What a consumer's stack output says about it (lib/constructs/consumer.ts `describe()`). */
+export interface ConsumerInfo {
+  kind: 'consumer';
+  name: string;
+  service: string;
+  stack: string;
+  detailTypes: string[];
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  dlqArn: string;
+  targetDlqUrl: string;
+  targetDlqArn: string;
+  ruleName: string;
+  ruleArn: string;
+  functionName: string;
+  logGroupName: string;
+  idempotencyTableName: string;
+  alarms: Record<string, string>;
+}
+
+export interface OutboxInfo {
+  kind: 'outbox';
+  service: string;
+  stack: string;
+  tableName: string;
+  pendingIndex: string;
+  relayFunctionName: string;
+  relayDlqUrl: string;
+  relayDlqArn: string;
+  sweeperFunctionName: string;
+  alarms: Record<string, string>;
+}
+
+export interface FailedMessagesInfo {
+  kind: 'failed-messages';
+  service: string;
+  stack: string;
+  tableName: string;
+  dueIndex: string;
+  retrierFunctionName: string;
+  alarms: Record<string, string>;
+}
+
+export interface BusInfo {
+  kind: 'bus';
+  busName: string;
+  busArn: string;
+  archiveName: string | null;
+  archiveArn: string | null;
+  alarmTopicArn: string;
+}
+
+export interface Deployment {
+  bus?: BusInfo;
+  consumers: ConsumerInfo[];
+  outboxes: OutboxInfo[];
+  failedMessages: FailedMessagesInfo[];
+  /** Every plain output (ApiUrl, table names…) by stack. */
+  outputs: Record<string, Record<string, string>>;
+}
+
+/** Thrown when nothing of courier is deployed where the client points. */
+export class NotDeployed extends Error {}
+
+/**
+ * Finds courier's components from stack outputs (keys `Courier…`, descriptions `courier:<kind> …`, JSON
+ * values), never from hard-coded names, so the CLI works on any account, region or local engine.
+ */
+export async function discover(cfn: CloudFormationClient): Promise<Deployment> {
+  const stacks: Stack[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
+    stacks.push(...(page.Stacks ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+
+  const deployment: Deployment = { consumers: [], outboxes: [], failedMessages: [], outputs: {} };
+  for (const stack of stacks) {
+    if (stack.StackStatus?.startsWith('DELETE')) continue;
+    const name = stack.StackName!;
+    for (const output of stack.Outputs ?? []) {
+      if (!output.OutputKey || output.OutputValue === undefined) continue;
+      (deployment.outputs[name] ??= {})[output.OutputKey] = output.OutputValue;
+      if (!output.Description?.startsWith('courier:')) continue;
+      const component = JSON.parse(output.OutputValue) as { kind: string };
+      if (component.kind === 'bus') deployment.bus = component as BusInfo;
+      else if (component.kind === 'consumer') deployment.consumers.push({ ...(component as ConsumerInfo), stack: name });
+      else if (component.kind === 'outbox') deployment.outboxes.push({ ...(component as OutboxInfo), stack: name });
+      else if (component.kind === 'failed-messages') deployment.failedMessages.push({ ...(component as FailedMessagesInfo), stack: name });
+    }
+  }
+  if (!deployment.bus && deployment.consumers.length === 0) {
+    throw new NotDeployed('no courier stacks found (no stack outputs described "courier:…"); deploy first: npx cdk deploy --all, or npm run local');
+  }
+  deployment.consumers.sort((a, b) => a.name.localeCompare(b.name));
+  return deployment;
+}
+
+/** A consumer by its name, or by its queue/DLQ name or URL; undefined when nothing matches. */
+export function findConsumer(deployment: Deployment, nameOrQueue: string): ConsumerInfo | undefined {
+  const wanted = nameOrQueue.trim();
+  return deployment.consumers.find(
+    (c) =>
+      c.name === wanted ||
+      [c.queueUrl, c.dlqUrl, c.targetDlqUrl].some((url) => url === wanted || url.endsWith(`/${wanted}`)),
+  );
+}

@@ -1,0 +1,96 @@
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** A DLQ message as an operator reads it: why it is there, what it is, and which business key it concerns. */
+export interface DlqMessage {
+  messageId: string;
+  errorClass: string;
+  errorMessage: string;
+  consumer?: string;
+  firstFailedAt?: string;
+  detailType?: string;
+  eventId?: string;
+  /** order_id, user_id or key from the detail, when the body can be read at all. */
+  businessKey?: string;
+  receiveCount: number;
+  sentAt?: string;
+  body: string;
+}
+
+/**
+ * Reads up to `limit` messages without consuming them: received under a short visibility timeout and
+ * released again (visibility 0) at once, so a redrive or the next reader sees them all.
+ */
+export async function peekDlq(sqs: SQSClient, queueUrl: string, limit: number): Promise<DlqMessage[]> {
+  const seen = new Map<string, Message>();
+  let empty = 0;
+  while (seen.size < limit && empty < 2) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, limit - seen.size),
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      }),
+    );
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
+    if (fresh.length === 0) empty += 1;
+    for (const m of fresh) seen.set(m.MessageId!, m);
+  }
+  const messages = [...seen.values()];
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10);
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+  return messages.map(describeDlqMessage);
+}
+
+const attribute = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
+
+/**
+ * Messages the runtime quarantined carry `courier.*` attributes. Messages without them reached the DLQ
+ * through SQS redrive: the consumer failed them `maxReceiveCount` times (a bug, a crash or a timeout)
+ * or never acknowledged them.
+ */
+export function describeDlqMessage(m: Message): DlqMessage {
+  const body = m.Body ?? '';
+  let detail: Record<string, unknown> | undefined;
+  let envelopeType: string | undefined;
+  try {
+    const parsed = JSON.parse(body) as { 'detail-type'?: string; detail?: Record<string, unknown> };
+    detail = parsed.detail && typeof parsed.detail === 'object' ? parsed.detail : undefined;
+    envelopeType = typeof parsed['detail-type'] === 'string' ? parsed['detail-type'] : undefined;
+  } catch {
+    // unreadable body: the attributes are all there is
+  }
+  const key = (['order_id', 'user_id', 'key'] as const).map((k) => detail?.[k]).find((v) => typeof v === 'string') as string | undefined;
+  const sent = m.Attributes?.SentTimestamp;
+  return {
+    messageId: m.MessageId!,
+    errorClass: attribute(m, 'courier.error_class') ?? 'RedriveExhausted',
+    errorMessage:
+      attribute(m, 'courier.error_message') ??
+      `no runtime verdict: failed or unacknowledged ${m.Attributes?.ApproximateReceiveCount ?? 'several'} times before SQS moved it (handler error, timeout or crash)`,
+    consumer: attribute(m, 'courier.consumer'),
+    firstFailedAt: attribute(m, 'courier.first_failed_at'),
+    detailType: attribute(m, 'courier.detail_type') ?? envelopeType,
+    eventId: attribute(m, 'courier.event_id') ?? (typeof detail?.event_id === 'string' ? detail.event_id : undefined),
+    businessKey: key,
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
+    sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
+    body,
+  };
+}
+
+/** Error class → messages, largest group first. */
+export function groupByErrorClass(messages: DlqMessage[]): { errorClass: string; count: number; messages: DlqMessage[] }[] {
+  const groups = new Map<string, DlqMessage[]>();
+  for (const m of messages) groups.set(m.errorClass, [...(groups.get(m.errorClass) ?? []), m]);
+  return [...groups].map(([errorClass, list]) => ({ errorClass, count: list.length, messages: list })).sort((a, b) => b.count - a.count);
+}
