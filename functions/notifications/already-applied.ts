@@ -1,0 +1,12 @@
+import type { HandlerContext } from '../runtime/consumer';
+import type { BusinessConditionFailed } from '../runtime/errors';
+
+/**
+ * `onConditionFailed` for writes whose condition failing means "this effect (or a newer one) is
+ * already there": acknowledge, so the record is marked done instead of retried or quarantined.
+ */
+export const acknowledgeAlreadyApplied =
+  (what: string) =>
+  async (error: BusinessConditionFailed, _event: unknown, context: HandlerContext): Promise<void> => {
+    context.log.info(`${what}; acknowledged without change`, { held: error.item });
+  };

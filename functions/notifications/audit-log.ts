@@ -1,0 +1,19 @@
+import { ConfigChangedV1 } from '../events/config';
+import { UserLoginSucceededV1 } from '../events/identity';
+import { consumer } from '../runtime/consumer';
+import { requiredEnv } from '../runtime/publishing-env';
+import { acknowledgeAlreadyApplied } from './already-applied';
+import { auditWrite } from './audit-entry';
+
+const AUDIT_TABLE = requiredEnv('AUDIT_TABLE');
+
+/**
+ * Audit log of every broadcast event. Exactly-once: the entry commits with the idempotency marker. An
+ * entry that exists anyway (a replay after the marker expired) is left as it was.
+ */
+export const handler = consumer({
+  events: [UserLoginSucceededV1, ConfigChangedV1],
+  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
+  handle: async (event) => ({ writes: [auditWrite(AUDIT_TABLE, event, new Date())] }),
+  onConditionFailed: acknowledgeAlreadyApplied('audit entry already recorded'),
+});

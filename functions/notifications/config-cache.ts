@@ -1,0 +1,19 @@
+import { ConfigChangedV1 } from '../events/config';
+import { consumer } from '../runtime/consumer';
+import { requiredEnv } from '../runtime/publishing-env';
+import { acknowledgeAlreadyApplied } from './already-applied';
+import { cacheWrite } from './config-cache-entry';
+
+const CACHE_TABLE = requiredEnv('CONFIG_CACHE_TABLE');
+
+/**
+ * Cache of current config values. The conditional write alone already makes a change idempotent and
+ * order-safe; exactly-once mode adds no request (the write and the marker are one transaction) and
+ * lets a duplicate stop at the claim, before the handler runs.
+ */
+export const handler = consumer({
+  events: [ConfigChangedV1],
+  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
+  handle: async (event) => ({ writes: [cacheWrite(CACHE_TABLE, event.detail)] }),
+  onConditionFailed: acknowledgeAlreadyApplied('the cache holds this change or a newer one'),
+});

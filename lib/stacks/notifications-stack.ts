@@ -1,0 +1,156 @@
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogField as F, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ConfigChangedV1 } from '../../functions/events/config';
+import { UserLoginSucceededV1 } from '../../functions/events/identity';
+import { functionAlarms } from '../constructs/alarms';
+import type { Consumer } from '../constructs/consumer';
+import type { FailedMessageStore } from '../constructs/failed-message-store';
+import { CourierFunction } from '../constructs/function-defaults';
+import type { Outbox } from '../constructs/outbox';
+import { ServiceStack, type ServiceStackProps } from './service-stack';
+
+export type NotificationsStackProps = Omit<ServiceStackProps, 'serviceName'>;
+
+/** Every notifications table is keyed by a string `pk` with a prefix naming the item's kind. */
+const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
+
+/** Steady-state and burst request limits of the (unauthenticated) reference API. */
+const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * The broadcast producers and subscribers (services `identity`, `config` and `notifications` in
+ * functions/events/services.ts), deployed as one stack:
+ * - an HTTP API: `POST /logins` publishes `user.login_succeeded.v1` (fire-and-forget, failed-message
+ *   store behind it); `PUT /config/{key}` writes the config table and `config.changed.v1` through the
+ *   outbox; `GET /config/{key}` reads it;
+ * - three independent consumers: `audit-log` (both events), `login-counter`, `config-cache`.
+ */
+export class NotificationsStack extends ServiceStack {
+  readonly configTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly loginCounterTable: dynamodb.Table;
+  readonly configCacheTable: dynamodb.Table;
+  readonly outbox: Outbox;
+  readonly failedMessages: FailedMessageStore;
+  readonly apiFunction: CourierFunction;
+  readonly api: apigw.HttpApi;
+  readonly apiStage: apigw.HttpStage;
+  readonly auditLog: Consumer;
+  readonly loginCounter: Consumer;
+  readonly configCache: Consumer;
+  /** Base URL of the API (`…/logins`, `…/config/{key}`), also the `ApiUrl` output. */
+  readonly apiUrl: string;
+
+  constructor(scope: Construct, id: string, props: NotificationsStackProps) {
+    super(scope, id, { ...props, serviceName: 'notifications' });
+
+    // Construct ids differ from the output names (AuditTable…), which share the stack's namespace.
+    this.configTable = this.addTable('ConfigStore', { partitionKey: PK });
+    // Separate tables rather than one with prefixes: each consumer is granted only its own table.
+    this.auditTable = this.addTable('AuditEntries', { partitionKey: PK });
+    this.loginCounterTable = this.addTable('LoginCounts', { partitionKey: PK });
+    this.configCacheTable = this.addTable('CachedConfig', { partitionKey: PK });
+
+    // Logins: no state change to pair the event with, so fire-and-forget into the failed-message store.
+    // Config changes: a state change, so the outbox (which may park unpublishable rows in the same store).
+    this.failedMessages = this.addFailedMessageStore();
+    this.outbox = this.addOutbox({ failedMessageTable: this.failedMessages.table });
+
+    this.apiFunction = new CourierFunction(this, 'ApiFunction', {
+      entry: 'functions/notifications/api.ts',
+      serviceName: this.serviceName,
+      description: 'courier notifications: HTTP API (POST /logins, PUT and GET /config/{key})',
+      // The publisher's own deadline is 2 s; a request never needs more than a few seconds.
+      timeout: Duration.seconds(10),
+      environment: { CONFIG_TABLE: this.configTable.tableName },
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.apiFunction,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resourceArns: [this.configTable.tableArn],
+    });
+    this.outbox.grantWriter(this.apiFunction);
+    this.failedMessages.grantPublisher(this.apiFunction);
+    this.grantPublish(this.apiFunction);
+    functionAlarms(this, this.apiFunction, this.alarmTopic, `${this.serviceName}-api`, 'Api');
+
+    const { api, stage } = this.httpApi(this.apiFunction);
+    this.api = api;
+    this.apiStage = stage;
+    this.apiUrl = stage.url;
+
+    this.auditLog = this.addConsumer('audit-log', {
+      events: [UserLoginSucceededV1, ConfigChangedV1],
+      entry: 'functions/notifications/audit-log.ts',
+      tables: { AUDIT_TABLE: this.auditTable },
+    });
+    this.loginCounter = this.addConsumer('login-counter', {
+      events: [UserLoginSucceededV1],
+      entry: 'functions/notifications/login-counter.ts',
+      tables: { LOGIN_COUNTER_TABLE: this.loginCounterTable },
+    });
+    this.configCache = this.addConsumer('config-cache', {
+      events: [ConfigChangedV1],
+      entry: 'functions/notifications/config-cache.ts',
+      tables: { CONFIG_CACHE_TABLE: this.configCacheTable },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'notifications API base URL' });
+    new CfnOutput(this, 'AuditTable', { value: this.auditTable.tableName, description: 'append-only audit log of broadcast events' });
+    new CfnOutput(this, 'LoginCounterTable', { value: this.loginCounterTable.tableName, description: 'sign-ins per user' });
+    new CfnOutput(this, 'ConfigCacheTable', { value: this.configCacheTable.tableName, description: 'config values as the config-cache consumer sees them' });
+    new CfnOutput(this, 'ConfigTable', { value: this.configTable.tableName, description: 'config values (source of truth)' });
+  }
+
+  /** The API with one Lambda integration, a `$default` stage with JSON access logs and throttling. */
+  private httpApi(handler: CourierFunction): { api: apigw.HttpApi; stage: apigw.HttpStage } {
+    const api = new apigw.HttpApi(this, 'Api', {
+      description: 'courier notifications: sign-ins and configuration',
+      // The stage is declared below with access logging; the implicit one has none.
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new apigw.HttpStage(this, 'ApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: F.contextRequestId(),
+            ip: F.contextIdentitySourceIp(),
+            requestTime: F.contextRequestTime(),
+            // HTTP APIs only; AccessLogField (REST) has no helper for these two.
+            routeKey: '$context.routeKey',
+            integrationError: '$context.integrationErrorMessage',
+            status: F.contextStatus(),
+            protocol: F.contextProtocol(),
+            responseLength: F.contextResponseLength(),
+            responseLatency: F.contextResponseLatency(),
+            integrationLatency: F.contextIntegrationLatency(),
+          }),
+        ),
+      },
+    });
+    const integration = new HttpLambdaIntegration('ApiIntegration', handler);
+    const routes = [
+      ...api.addRoutes({ path: '/logins', methods: [apigw.HttpMethod.POST], integration }),
+      ...api.addRoutes({ path: '/config/{key}', methods: [apigw.HttpMethod.PUT, apigw.HttpMethod.GET], integration }),
+    ];
+    for (const route of routes) {
+      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'reference API; put an authorizer in front before real use' });
+    }
+    return { api, stage };
+  }
+}
