@@ -64,7 +64,10 @@ export class FakeTables {
       if (request.ConsistentRead !== true) throw new Error(`BatchGetItem on ${table} is not a consistent read`);
       if ((request.Keys ?? []).length > 100) throw new Error('BatchGetItem takes at most 100 keys');
       const t = this.table(table);
-      Responses[table] = (request.Keys ?? []).flatMap((k) => this.items(table).get(k[t.key]!.S!) ?? []);
+      Responses[table] = (request.Keys ?? []).flatMap((k): Item[] => {
+        const item = this.items(table).get(k[t.key]!.S!);
+        return item ? [item] : [];
+      });
     }
     return { Responses, UnprocessedKeys: {} };
   }
