@@ -1,0 +1,118 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MessagingStack } from '../../lib/stacks/messaging-stack';
+import { OrdersStack } from '../../lib/stacks/orders-stack';
+import { ENV, logicalId, nagFindings } from './helpers';
+
+let stack: OrdersStack;
+let t: Template;
+
+const fnProps = (fn: OrdersStack['apiFunction']) => t.findResources('AWS::Lambda::Function')[logicalId(fn)]!.Properties;
+
+/** Actions granted to a role, per resource (as rendered in the template). */
+function grants(role: OrdersStack['apiFunction']['role']): { actions: string[]; resource: string }[] {
+  const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(role!) }] } });
+  return Object.values(policies)
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+    .map((s) => ({ actions: [s.Action].flat(), resource: JSON.stringify(s.Resource) }));
+}
+const actionsOn = (role: OrdersStack['apiFunction']['role'], resourceLogicalId: string) =>
+  grants(role).filter((g) => g.resource.includes(resourceLogicalId)).flatMap((g) => g.actions);
+
+beforeAll(() => {
+  const app = new App();
+  const messaging = new MessagingStack(app, 'Messaging', { env: ENV });
+  // Bundles the real handlers: one that cannot be bundled fails here, not at deploy.
+  stack = new OrdersStack(app, 'Orders', { env: ENV, messaging });
+  t = Template.fromStack(stack);
+});
+
+describe('OrdersStack', () => {
+  it('orders table: pk (S), TTL on expires_at (idempotency items only carry it), on-demand, PITR', () => {
+    expect(t.findResources('AWS::DynamoDB::Table')[logicalId(stack.ordersTable)]!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    // orders + outbox + idempotency
+    expect(Object.keys(t.findResources('AWS::DynamoDB::Table'))).toHaveLength(3);
+  });
+
+  it('HTTP API: the three routes on the API function, a $default stage with access logs and throttling', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(['GET /orders/{id}', 'POST /orders', 'POST /orders/{id}/cancel']);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(stack.apiFunction), 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ApiAccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('\\$context.requestId') },
+    });
+    expect(Object.keys(t.findResources('AWS::ApiGatewayV2::Stage'))).toHaveLength(1);
+  });
+
+  it('outputs ApiUrl (the API endpoint), ApiId and the orders table', () => {
+    t.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] } });
+    t.hasOutput('ApiId', { Value: { Ref: logicalId(stack.api) } });
+    t.hasOutput('OrdersTable', { Value: { Ref: logicalId(stack.ordersTable) } });
+  });
+
+  it('API function: shared defaults, ORDERS_TABLE/OUTBOX_TABLE, item access to the orders table, outbox Put only, no bus', () => {
+    const fn = fnProps(stack.apiFunction);
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 10 });
+    expect(fn.Environment.Variables).toMatchObject({
+      SERVICE_NAME: 'orders',
+      ORDERS_TABLE: { Ref: logicalId(stack.ordersTable) },
+      OUTBOX_TABLE: { Ref: logicalId(stack.outbox.table) },
+    });
+    expect(fn.Environment.Variables.EVENT_BUS_NAME).toBeUndefined();
+    const role = stack.apiFunction.role;
+    expect(actionsOn(role, logicalId(stack.ordersTable))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(actionsOn(role, logicalId(stack.ordersTable))).not.toContain('dynamodb:Scan');
+    expect(actionsOn(role, logicalId(stack.outbox.table)).sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem']);
+    expect(grants(role).flatMap((g) => g.actions)).not.toContain('events:PutEvents');
+  });
+
+  it('progress consumer: the four reply events, ORDERS_TABLE, and outbox writes for its compensation', () => {
+    expect(stack.consumers.map((c) => c.name)).toEqual(['orders-progress']);
+    expect(stack.progress.detailTypes.sort()).toEqual(['inventory.rejected.v1', 'inventory.reserved.v1', 'points.awarded.v1', 'risk.assessed.v1']);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: Match.arrayWith(['courier.inventory', 'courier.risk', 'courier.points']), 'detail-type': Match.arrayWith(['inventory.reserved.v1', 'points.awarded.v1']) },
+    });
+    expect(fnProps(stack.progress.fn).Environment.Variables).toMatchObject({
+      CONSUMER_NAME: 'orders-progress',
+      ORDERS_TABLE: { Ref: logicalId(stack.ordersTable) },
+      OUTBOX_TABLE: { Ref: logicalId(stack.outbox.table) },
+    });
+    expect(actionsOn(stack.progress.fn.role, logicalId(stack.outbox.table)).sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem']);
+    expect(actionsOn(stack.progress.fn.role, logicalId(stack.ordersTable))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+  });
+
+  it('cdk-nag: zero unacknowledged findings; APIG4 acknowledged on each route only, with its reason', () => {
+    expect(nagFindings(stack)).toEqual([]);
+    const acks = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, data: m.data as Record<string, string> })))
+      .filter((a) => Object.keys(a.data).some((id) => id.includes('APIG')));
+    expect(acks.map((a) => a.path).sort()).toEqual(['Orders/Api/GET--orders--{id}', 'Orders/Api/POST--orders', 'Orders/Api/POST--orders--{id}--cancel']);
+    for (const a of acks) {
+      expect(Object.keys(a.data).map((k) => k.replace(/^annotation::/i, ''))).toEqual(['AwsSolutions-APIG4']);
+      expect(Object.values(a.data)[0]).toContain('authorizer');
+    }
+  });
+
+  it('cdk-nag flags an HTTP API route without an authorizer (the acknowledgement is needed, the check is not vacuous)', () => {
+    const bare = new Stack(new App(), 'Bare');
+    new apigw.HttpApi(bare, 'Api').addRoutes({ path: '/orders', methods: [apigw.HttpMethod.POST], integration: new HttpUrlIntegration('Url', 'https://example.com') });
+    expect(nagFindings(bare).map((f) => f.rule)).toContain('AwsSolutions-APIG4');
+  });
+});
