@@ -1,0 +1,55 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DetailOf } from '../events/define';
+import type { OrderCancelledV1 } from '../events/orders';
+import { PermanentError } from '../runtime/errors';
+import { awardKey, setBalance, type Award, type Ledger } from './points-table';
+
+export interface Revocation {
+  writes: TransactWriteItem[];
+  /**
+   * Points that could not be taken back because the balance was lower (changed outside this service):
+   * the balance is clamped at zero rather than going negative, and the handler logs the shortfall.
+   */
+  shortfall: number;
+}
+
+/**
+ * The writes that take an order's points back: the award becomes REVOKED (conditional on AWARDED, first,
+ * so a concurrent revoke is the failure reported) and the balance drops. With no award yet, a REVOKED
+ * tombstone keeps a late order.created from awarding; a revoked award needs nothing. No event: the
+ * catalog has none for a revocation.
+ */
+export function revokeWrites(table: string, cancel: DetailOf<typeof OrderCancelledV1>, ledger: Ledger): Revocation {
+  const { award, account } = ledger;
+  if (!award) {
+    const tombstone: Award = { pk: awardKey(cancel.order_id), order_id: cancel.order_id, user_id: cancel.user_id, state: 'REVOKED', points: 0 };
+    const fence: TransactWriteItem = {
+      Put: { TableName: table, Item: marshall(tombstone), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+    };
+    return { writes: [fence], shortfall: 0 };
+  }
+  if (award.state === 'REVOKED') return { writes: [], shortfall: 0 };
+  // The account read is the cancel's user's; an award credited to someone else would debit the wrong one.
+  if (award.user_id !== cancel.user_id) {
+    throw new PermanentError(`order ${cancel.order_id}: points were awarded to ${award.user_id}, the cancel names ${cancel.user_id}`);
+  }
+  const balance = account?.balance ?? 0;
+  return {
+    writes: [
+      {
+        Update: {
+          TableName: table,
+          Key: marshall({ pk: award.pk }),
+          UpdateExpression: 'SET #state = :revoked',
+          ConditionExpression: '#state = :awarded',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: marshall({ ':revoked': 'REVOKED', ':awarded': 'AWARDED' }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      setBalance(table, cancel.user_id, account, Math.max(0, balance - award.points)),
+    ],
+    shortfall: Math.max(0, award.points - balance),
+  };
+}
