@@ -8,7 +8,7 @@ import { header, HttpError, httpApi, readJsonBody, type HttpResponse } from '../
 import { TransactionCancelled, transactWithOutbox } from '../runtime/outbox';
 import { outgoing } from '../runtime/outgoing';
 import { requiredEnv } from '../runtime/publishing-env';
-import { readItem, readOrder, orderUpdate } from './order-record';
+import { orderUpdate, readItem, readOrder } from './order-record';
 import { orderLinks, orderView } from './order-view';
 import { IDEMPOTENCY_ITEM_INDEX, idempotencyPk, newOrder, orderCreated, placementItems, requestHash, type IdempotencyItem } from './place-order';
 import { PlaceOrderRequest } from './place-order-request';
@@ -122,8 +122,8 @@ async function cancelOrder(request: APIGatewayProxyEventV2): Promise<HttpRespons
   } catch (error) {
     // The order moved to a final state between our read and our write.
     if (error instanceof TransactionCancelled && error.conditionFailed(0)) {
-      const now = await readOrder(dynamoClient(), ORDERS_TABLE, orderId);
-      throw notCancellable(now?.status ?? 'gone');
+      const current = await readOrder(dynamoClient(), ORDERS_TABLE, orderId);
+      throw notCancellable(current?.status ?? 'gone');
     }
     throw error;
   }
