@@ -45,6 +45,7 @@ export function releaseWrites(stockTable: string, orderId: string, decision: Exc
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
+    // No condition: giving stock back must not fail (a sku item deleted meanwhile comes back holding it).
     ...decision.reservation.lines.map(
       (line): TransactWriteItem => ({
         Update: {
