@@ -1,14 +1,18 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resolveDeploymentTarget } from '../lib/config';
+import { InventoryStack } from '../lib/stacks/inventory-stack';
 import { MessagingStack } from '../lib/stacks/messaging-stack';
+import { NotificationsStack } from '../lib/stacks/notifications-stack';
+import { OrdersStack } from '../lib/stacks/orders-stack';
+import { PointsStack } from '../lib/stacks/points-stack';
+import { RiskStack } from '../lib/stacks/risk-stack';
 
 /**
  * The courier CDK app. Synthesizes offline (no context lookups). `AWS_ENDPOINT_URL` selects the local
  * engine; every switch that implies is an explicit prop and is printed below.
- *
- * Service stacks (orders, inventory, risk, points, notifications/audit) subclass `ServiceStack`
- * (lib/stacks/service-stack.ts) and are wired here with `{ env, messaging, tableRemovalPolicy }`.
+ * Service stacks subclass `ServiceStack` (lib/stacks/service-stack.ts) and share the messaging stack's
+ * bus and alarm topic.
  */
 const app = new App();
 const target = resolveDeploymentTarget();
@@ -22,9 +26,12 @@ const messaging = new MessagingStack(app, 'CourierMessaging', {
   alarmEmail: typeof alarmEmail === 'string' && alarmEmail ? alarmEmail : undefined,
 });
 
-// Service stacks join here, e.g.:
-//   new InventoryStack(app, 'CourierInventory', { env: target.env, messaging, tableRemovalPolicy: target.tableRemovalPolicy });
-void messaging;
+const service = { env: target.env, messaging, tableRemovalPolicy: target.tableRemovalPolicy };
+new OrdersStack(app, 'CourierOrders', service);
+new InventoryStack(app, 'CourierInventory', service);
+new RiskStack(app, 'CourierRisk', service);
+new PointsStack(app, 'CourierPoints', service);
+new NotificationsStack(app, 'CourierNotifications', service);
 
 // cdk-nag AwsSolutions runs on every synth: any unacknowledged finding stops synthesis.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
