@@ -5,7 +5,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_REGION, LOCAL_ACCOUNT, withEngineEnv, type EngineHandle } from '../engine/engine';
+import { DEFAULT_REGION, LOCAL_ACCOUNT, resetEngine, withEngineEnv, type EngineHandle } from '../engine/engine';
 import { deployedResources } from './deployed-resources';
 import { verifyDeployment, type SettingResult } from './verify-deployment';
 
@@ -30,9 +30,21 @@ export async function deployToEngine(engine: EngineHandle, log: (line: string) =
   const t0 = Date.now();
   cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${DEFAULT_REGION}`], env, log);
   const t1 = Date.now();
-  cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', OUTPUTS_FILE], env, log);
+  let outputs: StackOutputs;
+  try {
+    outputs = deployAll(env, log);
+    const stale = staleOutputs(outputs);
+    if (stale.length > 0) throw new Error(`stale outputs ${stale.join(', ')}`);
+  } catch (error) {
+    if (engine.engine !== 'ministack') throw error;
+    // MiniStack answers "no changes" to an update that only adds outputs/exports, so stacks deployed by an
+    // older version of the app keep old outputs and their dependants fail. Its state is disposable: start over.
+    log(`local repair: deploy onto the existing engine state failed (${(error as Error).message}); resetting the engine and deploying from scratch`);
+    await resetEngine(engine.endpoint);
+    cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${DEFAULT_REGION}`], env, log);
+    outputs = deployAll(env, log);
+  }
   const t2 = Date.now();
-  const outputs = JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8')) as StackOutputs;
 
   const config = { endpoint: engine.endpoint, region: DEFAULT_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const clients = {
@@ -52,6 +64,19 @@ export async function deployToEngine(engine: EngineHandle, log: (line: string) =
   const repaired = settings.filter((s) => s.repaired).length;
   log(`read back ${settings.length} settings on ${resources.length} resources: all in effect (${repaired} applied by the local repair step)`);
   return { outputs, settings, seconds: { bootstrap: (t1 - t0) / 1000, deploy: (t2 - t1) / 1000, verify: (Date.now() - t2) / 1000 } };
+}
+
+function deployAll(env: NodeJS.ProcessEnv, log: (line: string) => void): StackOutputs {
+  cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', OUTPUTS_FILE], env, log);
+  return JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8')) as StackOutputs;
+}
+
+/** Outputs the synthesized templates declare but the deployed stacks lack (`stack.key`). */
+function staleOutputs(outputs: StackOutputs): string[] {
+  return Object.keys(outputs).flatMap((stack) => {
+    const template = JSON.parse(readFileSync(`cdk.out/${stack}.template.json`, 'utf8')) as { Outputs?: Record<string, unknown> };
+    return Object.keys(template.Outputs ?? {}).filter((key) => !(key in outputs[stack]!)).map((key) => `${stack}.${key}`);
+  });
 }
 
 function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
