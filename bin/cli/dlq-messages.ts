@@ -69,13 +69,18 @@ export function describeDlqMessage(m: Message): DlqMessage {
   } catch {
     // unreadable body: the attributes are all there is
   }
+  const stream = streamBatchInfo(body);
+  if (stream) return stream(m);
   const key = (['order_id', 'user_id', 'key'] as const).map((k) => detail?.[k]).find((v) => typeof v === 'string') as string | undefined;
   const sent = m.Attributes?.SentTimestamp;
+  // EventBridge rule-target DLQ messages carry ERROR_CODE / ERROR_MESSAGE / RULE_ARN / TARGET_ARN
+  const targetError = attribute(m, 'ERROR_CODE');
   return {
     messageId: m.MessageId!,
-    errorClass: attribute(m, 'courier.error_class') ?? 'RedriveExhausted',
+    errorClass: attribute(m, 'courier.error_class') ?? (targetError ? `TargetDelivery:${targetError}` : 'RedriveExhausted'),
     errorMessage:
       attribute(m, 'courier.error_message') ??
+      (targetError ? `EventBridge could not deliver to the queue: ${attribute(m, 'ERROR_MESSAGE') ?? targetError}` : undefined) ??
       `no runtime verdict: failed or unacknowledged ${m.Attributes?.ApproximateReceiveCount ?? 'several'} times before SQS moved it (handler error, timeout or crash)`,
     consumer: attribute(m, 'courier.consumer'),
     firstFailedAt: attribute(m, 'courier.first_failed_at'),
@@ -86,6 +91,38 @@ export function describeDlqMessage(m: Message): DlqMessage {
     sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
     body,
   };
+}
+
+/**
+ * Outbox relay DLQ messages are Lambda on-failure records for a stream batch (`DDBStreamBatchInfo`): they
+ * point at stream sequence numbers, not at events. The rows themselves are still PENDING in the outbox.
+ */
+function streamBatchInfo(body: string): ((m: Message) => DlqMessage) | undefined {
+  let parsed: {
+    requestContext?: { condition?: string; approximateInvokeCount?: number };
+    responseContext?: { functionError?: string };
+    timestamp?: string;
+    DDBStreamBatchInfo?: { startSequenceNumber?: string; endSequenceNumber?: string; batchSize?: number };
+  };
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const info = parsed?.DDBStreamBatchInfo;
+  if (!info) return undefined;
+  const condition = parsed.requestContext?.condition ?? 'Unknown';
+  return (m) => ({
+    messageId: m.MessageId!,
+    errorClass: `StreamBatch:${condition}`,
+    errorMessage: `relay could not process ${info.batchSize ?? '?'} stream record(s) ${info.startSequenceNumber ?? '?'}…${info.endSequenceNumber ?? '?'} (${condition}${
+      parsed.responseContext?.functionError ? `, ${parsed.responseContext.functionError}` : ''
+    }); the rows are still PENDING: courier outbox retry`,
+    firstFailedAt: parsed.timestamp,
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
+    sentAt: m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : undefined,
+    body,
+  });
 }
 
 /** Error class → messages, largest group first. */

@@ -1,0 +1,91 @@
+import { pathToFileURL } from 'node:url';
+import { commandHelp, groupHelp, parseCommand, type Command, type Group } from './args';
+import { classifyError, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context';
+import { dlqGroup } from './dlq';
+import { failedGroup } from './failed';
+import { outboxGroup } from './outbox';
+import { replayCommand } from './replay';
+import { traceCommand } from './trace';
+
+/** Top level: groups with subcommands, and single commands. */
+export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand];
+
+const isGroup = (x: Group | Command): x is Group => 'commands' in x;
+
+export function mainHelp(): string {
+  const rows = TOP.flatMap((x) => (isGroup(x) ? x.commands : [x]));
+  const width = Math.max(...rows.map((c) => c.name.length));
+  return [
+    'usage: courier <command> [options]',
+    '',
+    'Operate courier: dead-letter queues, archive replay, outboxes, failed-message stores, tracing a business key.',
+    'Resources are found from the deployed stacks\' outputs (AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL apply).',
+    '',
+    'commands:',
+    ...rows.map((c) => `  courier ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'courier <command> --help for its options. Runbook: docs/OPERATIONS.md',
+    '',
+    'exit codes: 0 ok, 1 failed or refused, 2 usage, 3 no credentials / endpoint unreachable, 4 stacks not deployed, 5 unknown consumer or service',
+  ].join('\n');
+}
+
+/**
+ * Runs one command line and returns its exit code; never calls process.exit, so tests and the e2e can
+ * call it in-process with their own context (mocked clients, buffered output).
+ */
+export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
+  const out: Output = ctx.out;
+  const [first, second, ...rest] = argv;
+  let usage = 'usage: courier <command> [options]  (courier --help)';
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      (first === undefined ? out.err : out.out)(`${mainHelp()}\n`);
+      return first === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const top = TOP.find((x) => x.name === first);
+    if (!top) throw new UsageError(`unknown command '${first}'`);
+    let command: Command;
+    let args: string[];
+    if (isGroup(top)) {
+      usage = groupHelp(top);
+      if (second === undefined) throw new UsageError(`missing ${top.name} command`);
+      if (second === '--help' || second === '-h') {
+        out.out(`${groupHelp(top)}\n`);
+        return EXIT.ok;
+      }
+      const sub = top.commands.find((c) => c.name === `${top.name} ${second}`);
+      if (!sub) throw new UsageError(`unknown command '${top.name} ${second}'`);
+      command = sub;
+      args = rest;
+    } else {
+      command = top;
+      args = argv.slice(1);
+    }
+    usage = commandHelp(command);
+    const parsed = parseCommand(command, args);
+    if (parsed === 'help') {
+      out.out(`${commandHelp(command)}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(ctx, parsed);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.err(`courier: ${error.message}\n${error.usage ? `usage: ${error.usage}` : usage}\n`);
+      return EXIT.usage;
+    }
+    const { exitCode, message, hint } = classifyError(error);
+    out.err(`courier: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    if (process.env.COURIER_DEBUG && error instanceof Error) out.err(`${error.stack}\n`);
+    return exitCode;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) void runProcess();
+
+/** The process entry (bin/courier.mjs, or `npx tsx bin/cli/main.ts`): sets process.exitCode. */
+export async function runProcess(argv = process.argv.slice(2)): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.exitCode = await main(argv, createContext({ out: processOutput }));
+}

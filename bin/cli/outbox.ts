@@ -1,0 +1,189 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group } from './args';
+import { EXIT, type Context } from './context';
+import type { OutboxInfo } from './discovery';
+import { formatAge, iso, table } from './format';
+import { queueDepth } from './dlq';
+import { byService } from './resolve';
+
+const PENDING = 'PENDING';
+
+export interface OutboxStatus {
+  service: string;
+  tableName: string;
+  pending: number;
+  /** Pending rows created at or before the --older-than cutoff (all pending rows without it). */
+  pendingOlder?: number;
+  oldestPendingAt?: string;
+  oldestPendingAgeSeconds?: number;
+  oldestPendingEventIds: string[];
+  relayDlqDepth: number;
+}
+
+/** Counts PENDING rows through the sparse `pending-by-age` index (oldest first), optionally only those created ≤ cutoff. */
+export async function pendingRows(ctx: Context, outbox: OutboxInfo, cutoff?: number): Promise<{ count: number; oldest: { eventId: string; createdAt: number }[] }> {
+  const base: QueryCommandInput = {
+    TableName: outbox.tableName,
+    IndexName: outbox.pendingIndex,
+    KeyConditionExpression: cutoff === undefined ? '#p = :p' : '#p = :p AND created_at <= :cutoff',
+    ExpressionAttributeNames: { '#p': 'pending' },
+    ExpressionAttributeValues: { ':p': { S: PENDING }, ...(cutoff === undefined ? {} : { ':cutoff': { N: String(cutoff) } }) },
+  };
+  const first = await ctx.clients.dynamodb.send(new QueryCommand({ ...base, Limit: 5, ScanIndexForward: true }));
+  const oldest = (first.Items ?? []).map((i) => unmarshall(i)).map((r) => ({ eventId: String(r.event_id), createdAt: Number(r.created_at) }));
+  let count = 0;
+  let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await ctx.clients.dynamodb.send(new QueryCommand({ ...base, Select: 'COUNT', ExclusiveStartKey }));
+    count += page.Count ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return { count, oldest };
+}
+
+export async function outboxStatus(ctx: Context, options: { service?: string; olderThanSeconds?: number } = {}): Promise<OutboxStatus[]> {
+  const outboxes = byService((await ctx.deployment()).outboxes, options.service, 'an outbox');
+  const now = ctx.now();
+  return Promise.all(
+    outboxes.map(async (o) => {
+      const [all, older, dlq] = await Promise.all([
+        pendingRows(ctx, o),
+        options.olderThanSeconds === undefined ? undefined : pendingRows(ctx, o, now - options.olderThanSeconds * 1000),
+        queueDepth(ctx.clients.sqs, o.relayDlqUrl, now, false),
+      ]);
+      const oldest = all.oldest[0];
+      return {
+        service: o.service,
+        tableName: o.tableName,
+        pending: all.count,
+        ...(older ? { pendingOlder: older.count } : {}),
+        ...(oldest ? { oldestPendingAt: iso(oldest.createdAt), oldestPendingAgeSeconds: (now - oldest.createdAt) / 1000 } : {}),
+        oldestPendingEventIds: all.oldest.map((r) => r.eventId),
+        relayDlqDepth: dlq.depth,
+      };
+    }),
+  );
+}
+
+export function renderOutboxStatus(rows: OutboxStatus[]): string {
+  const stuck = rows.filter((r) => (r.oldestPendingAgeSeconds ?? 0) > 120 || r.relayDlqDepth > 0);
+  return [
+    table(
+      ['SERVICE', 'PENDING', 'OLDEST PENDING', 'RELAY DLQ', 'OLDEST EVENT_IDS'],
+      rows.map((r) => [r.service, r.pending, formatAge(r.oldestPendingAgeSeconds), r.relayDlqDepth, r.oldestPendingEventIds.slice(0, 3).join(' ') || '-']),
+    ),
+    '',
+    stuck.length
+      ? `rows pending for minutes or relay failures in: ${stuck.map((r) => r.service).join(', ')}; republish them: courier outbox retry --service <service>`
+      : 'nothing stuck (rows pending for seconds are normal: the relay publishes from the stream)',
+  ].join('\n');
+}
+
+export interface OutboxRetryResult {
+  service: string;
+  sweeperFunctionName: string;
+  /** The sweeper's own SWEEP_AFTER_SECONDS (rows younger than this are left to the relay). */
+  sweepAfterSeconds: number;
+  pendingBefore: number;
+  pendingAfter: number;
+  /** The sweeper's answer: { found, published, failed } */
+  summary?: { found: number; published: number; failed: number };
+  error?: string;
+}
+
+/**
+ * Invokes each outbox's deployed sweeper (the CLI never needs publish rights), which republishes PENDING
+ * rows older than its SWEEP_AFTER_SECONDS with their stored event_id and marks them PUBLISHED.
+ */
+export async function outboxRetry(ctx: Context, options: { service?: string; olderThanSeconds?: number } = {}): Promise<OutboxRetryResult[]> {
+  const outboxes = byService((await ctx.deployment()).outboxes, options.service, 'an outbox');
+  const results: OutboxRetryResult[] = [];
+  for (const o of outboxes) {
+    const cutoff = () => ctx.now() - (options.olderThanSeconds ?? 0) * 1000;
+    const before = await pendingRows(ctx, o, options.olderThanSeconds === undefined ? undefined : cutoff());
+    const config = await ctx.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: o.sweeperFunctionName }));
+    const sweepAfterSeconds = Number(config.Environment?.Variables?.SWEEP_AFTER_SECONDS ?? 60);
+    const result: OutboxRetryResult = { service: o.service, sweeperFunctionName: o.sweeperFunctionName, sweepAfterSeconds, pendingBefore: before.count, pendingAfter: before.count };
+    if (before.count > 0) {
+      const invoked = await invokeJson(ctx, o.sweeperFunctionName, { source: 'courier-cli', olderThanSeconds: options.olderThanSeconds });
+      if (invoked.error) result.error = invoked.error;
+      else result.summary = invoked.payload as OutboxRetryResult['summary'];
+      result.pendingAfter = (await pendingRows(ctx, o, options.olderThanSeconds === undefined ? undefined : cutoff())).count;
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+/** Synchronous Lambda invoke; a function error comes back as `error` (its errorType: errorMessage). */
+export async function invokeJson(ctx: Context, functionName: string, payload: unknown): Promise<{ payload?: unknown; error?: string }> {
+  const out = await ctx.clients.lambda.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})) }),
+  );
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  if (out.FunctionError) {
+    const e = body as { errorType?: string; errorMessage?: string } | undefined;
+    return { error: `${out.FunctionError}: ${e?.errorType ?? ''}${e?.errorMessage ? `: ${e.errorMessage}` : typeof body === 'string' ? body : ''}` };
+  }
+  return { payload: body };
+}
+
+export function renderOutboxRetry(results: OutboxRetryResult[], olderThanSeconds?: number): string {
+  return results
+    .map((r) => {
+      const scope = olderThanSeconds === undefined ? 'pending' : `pending > ${olderThanSeconds}s`;
+      if (r.pendingBefore === 0) return `${r.service}: no rows ${scope}; sweeper not invoked`;
+      const what = r.error
+        ? `sweeper failed: ${r.error}`
+        : `sweeper found ${r.summary?.found ?? '?'}, published ${r.summary?.published ?? '?'}, failed ${r.summary?.failed ?? '?'}`;
+      const note = r.pendingAfter > 0 ? ` (the sweeper leaves rows younger than its SWEEP_AFTER_SECONDS=${r.sweepAfterSeconds}s to the relay; run again later)` : '';
+      return `${r.service}: ${scope} ${r.pendingBefore} → ${r.pendingAfter}; ${what}${note}`;
+    })
+    .join('\n');
+}
+
+export const outboxGroup: Group = {
+  name: 'outbox',
+  summary: 'Transactional outboxes: rows written but not yet published, and republishing them.',
+  commands: [
+    {
+      name: 'outbox status',
+      summary: 'per service: pending (unpublished) rows, age of the oldest, relay DLQ depth',
+      options: {
+        service: { type: 'string', value: 'S', description: 'only service S' },
+        'older-than': { type: 'string', value: 'SECONDS', description: 'also count rows pending longer than SECONDS' },
+        json: JSON_OPTION,
+      },
+      async run(ctx, parsed) {
+        const rows = await outboxStatus(ctx, { service: stringOption(parsed, 'service'), olderThanSeconds: intOption(parsed, 'older-than', undefined, 0) });
+        ctx.out.out(flag(parsed, 'json') ? JSON.stringify(rows, null, 2) : renderOutboxStatus(rows));
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'outbox retry',
+      summary: "republish pending rows now by invoking each outbox's sweeper function",
+      options: {
+        service: { type: 'string', value: 'S', description: 'only service S' },
+        'older-than': { type: 'string', value: 'SECONDS', description: 'only when rows have been pending longer than SECONDS (the sweeper applies its own SWEEP_AFTER_SECONDS)' },
+        json: JSON_OPTION,
+      },
+      details:
+        'The sweeper republishes with the stored event_id, so consumers that already got an event treat it as a duplicate. The CLI needs lambda:InvokeFunction, not publish rights.',
+      async run(ctx, parsed) {
+        const olderThanSeconds = intOption(parsed, 'older-than', undefined, 0);
+        const results = await outboxRetry(ctx, { service: stringOption(parsed, 'service'), olderThanSeconds });
+        ctx.out.out(flag(parsed, 'json') ? JSON.stringify(results, null, 2) : renderOutboxRetry(results, olderThanSeconds));
+        return results.some((r) => r.error) ? EXIT.failure : EXIT.ok;
+      },
+    },
+  ] satisfies Command[],
+};
