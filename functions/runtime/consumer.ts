@@ -8,6 +8,7 @@ import { quarantine } from './dlq';
 import { decode, type Decoded, type EventOf, type KnownFields } from './envelope';
 import { BusinessConditionFailed, DeadlineExceeded, isPermanent } from './errors';
 import { commitWithMarker } from './exactly-once';
+import { activeFaults, withIdempotencyFaults } from './faults';
 import { IdempotencyStore, type ClaimResult, type Finish } from './idempotency';
 import { createLogger, type Logger } from './log';
 import { mapLimit } from './map-limit';
@@ -100,7 +101,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
   const idempotency = options.idempotency;
   if (idempotency && !idempotency.table) throw new Error('idempotency table missing: set IDEMPOTENCY_TABLE');
   const store = idempotency
-    ? new IdempotencyStore(idempotency.table, idempotency.ttlSeconds ?? DEFAULT_TTL_SECONDS, dynamoClient())
+    ? new IdempotencyStore(idempotency.table, idempotency.ttlSeconds ?? DEFAULT_TTL_SECONDS, withIdempotencyFaults(dynamoClient(), { consumer: name }))
     : undefined;
   const keyOf = idempotency ? (idempotency.key ?? ((e: Event) => (e.detail as { event_id: string }).event_id)) : undefined;
   const accepted = new Set(options.events.map((e) => e.detailType));
@@ -110,6 +111,9 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
   const metrics = new Metrics({ consumer: name });
 
   return async (sqsEvent: SQSEvent, context: LambdaContext): Promise<SQSBatchResponse> => {
+    // Fault injection (local engine only, faults.ts): undefined unless COURIER_FAULTS is set.
+    const faults = activeFaults({ consumer: name });
+    const handle = faults ? faults.handler(options.handle) : options.handle;
     const records = sqsEvent.Records ?? [];
     const fifo = isFifo(records);
     const log = context.awsRequestId ? baseLog.child({ request_id: context.awsRequestId }) : baseLog;
@@ -124,6 +128,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
       let blocked = false;
       for (const item of unit) {
         const outcome = await settle(item, context, blocked);
+        faults?.crashPoint({ message_id: item.record.messageId });
         if (outcome === 'retry') {
           failed.add(item.record.messageId);
           blocked = fifo;
@@ -217,7 +222,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
         });
         let result: HandlerResult;
         try {
-          result = await withDeadline(budget, (signal) => options.handle(event, hc(signal)));
+          result = await withDeadline(budget, (signal) => handle(event, hc(signal)));
         } catch (error) {
           return fail(error);
         }

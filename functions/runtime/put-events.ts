@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { backoffDelay, type BackoffPolicy, type Clock } from './backoff';
+import { activeFaults } from './faults';
 import { mapLimit } from './map-limit';
 import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from './put-events-batches';
 
@@ -81,13 +82,15 @@ type Outcome = { status: 'published' } | { status: 'failed'; code: string; messa
 async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, deadlineAt: number): Promise<Outcome[]> {
   const remaining = deadlineAt - options.clock.now();
   if (remaining <= 0) return entries.map(() => ({ status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call', retryable: true }));
+  // Fault injection (local engine only, faults.ts): undefined unless COURIER_FAULTS is set.
+  const faults = activeFaults({ service: process.env.SERVICE_NAME ?? 'unknown' });
   try {
-    const response = await options.client.send(
-      new PutEventsCommand({ Entries: entries.map((e) => ({ ...e, EventBusName: options.busName })) }),
-      // A call cut off by the deadline may still have been accepted: it is reported retryable and a
-      // resend carries the same event_id, so consumers dedupe it.
-      { abortSignal: AbortSignal.timeout(remaining) },
-    );
+    // A call cut off by the deadline may still have been accepted: it is reported retryable and a
+    // resend carries the same event_id, so consumers dedupe it.
+    const abortSignal = AbortSignal.timeout(remaining);
+    const send = (batch: PutEventsRequestEntry[]) =>
+      options.client.send(new PutEventsCommand({ Entries: batch.map((e) => ({ ...e, EventBusName: options.busName })) }), { abortSignal });
+    const response = await (faults ? faults.putEvents(entries, send) : send(entries));
     return entries.map((_, k) => {
       const result = response.Entries?.[k];
       if (result?.EventId && !result.ErrorCode) return { status: 'published' };
