@@ -1,12 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (contracts, unit with mocked clients, infra templates + cdk-nag) runs in parallel;
+ * `e2e` deploys the real CDK app once to the local engine (test/e2e/global-setup.ts) and runs its files
+ * one after another against that deployment.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 600_000,
-    // e2e suites share one deployment on the local engine; run files one at a time there.
-    fileParallelism: true,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/contracts/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

@@ -79,10 +79,14 @@ function staleOutputs(outputs: StackOutputs): string[] {
   });
 }
 
+/** Runs the CDK CLI; its (long) output is kept and shown only when it fails. */
 function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
   log(`$ cdk ${args.join(' ')}`);
-  const result = spawnSync('npx', ['cdk', ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`cdk ${args[0]} failed (exit ${result.status ?? result.signal})`);
+  const result = spawnSync('npx', ['cdk', ...args], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((l) => !l.includes(' | ')).slice(-60).join('\n');
+    throw new Error(`cdk ${args[0]} failed (exit ${result.status ?? result.signal}):\n${output}`);
+  }
 }
 
 /**

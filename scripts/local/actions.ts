@@ -1,0 +1,80 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { http, waitFor, type LocalSystem } from './system';
+
+/** What the demo, the e2e suite and the chaos run do to the deployed system, in one place. */
+
+export interface OrderLine {
+  sku: string;
+  qty: number;
+  unit_price_minor: number;
+}
+
+export const placeOrder = (sys: LocalSystem, order: { user_id: string; currency?: string; lines: OrderLine[] }, headers: Record<string, string> = {}) =>
+  http<{ order_id: string; status: string; message?: string }>(`${sys.api.orders}/orders`, { body: { currency: 'EUR', ...order }, headers });
+
+export const getOrder = (sys: LocalSystem, orderId: string) => http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}`);
+
+export const cancelOrder = (sys: LocalSystem, orderId: string, reason?: string) =>
+  http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}/cancel`, { body: reason ? { reason } : {} });
+
+/**
+ * An order has settled when its status is final for the flow and every reply that flow implies arrived:
+ * confirmed/in review with points; rejected or cancelled with its compensation applied downstream is
+ * checked by the caller (stock, points tables).
+ */
+export async function waitForOrder(sys: LocalSystem, orderId: string, done: (order: any) => boolean, timeoutMs = 60_000): Promise<any> {
+  return waitFor(`order ${orderId} to settle`, async () => {
+    const res = await getOrder(sys, orderId);
+    return res.status === 200 && done(res.body) ? res.body : undefined;
+  }, timeoutMs);
+}
+
+export const settled = (order: any) =>
+  order.status !== 'PENDING' && order.progress?.risk !== null && order.progress?.stock?.state !== 'PENDING' && order.progress?.points !== null;
+
+/** Outbox rows (any service) whose detail mentions `needle`, e.g. an order id. */
+export async function outboxRows(sys: LocalSystem, needle: string): Promise<{ event_id: string; detail_type: string; source: string; detail: string; status: string }[]> {
+  const rows = [];
+  for (const outbox of sys.deployment.outboxes) {
+    let ExclusiveStartKey: Record<string, any> | undefined;
+    do {
+      const page = await sys.clients.dynamodb.send(
+        new ScanCommand({ TableName: outbox.tableName, FilterExpression: 'contains(#d, :n)', ExpressionAttributeNames: { '#d': 'detail' }, ExpressionAttributeValues: { ':n': { S: needle } }, ExclusiveStartKey }),
+      );
+      rows.push(...(page.Items ?? []).map((i) => unmarshall(i) as any));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+  return rows;
+}
+
+/** Re-sends a stored event to the bus exactly as it was announced (same event_id): a duplicate delivery. */
+export async function resend(sys: LocalSystem, row: { source: string; detail_type: string; detail: string }): Promise<void> {
+  const out = await sys.clients.events.send(
+    new PutEventsCommand({ Entries: [{ EventBusName: sys.deployment.bus!.busName, Source: row.source, DetailType: row.detail_type, Detail: row.detail }] }),
+  );
+  if (out.FailedEntryCount) throw new Error(`re-send failed: ${JSON.stringify(out.Entries)}`);
+}
+
+/** Puts a raw body straight onto a consumer's queue, as a broken producer or a bad bus event would. */
+export async function sendToQueue(sys: LocalSystem, consumer: string, body: string): Promise<void> {
+  await sys.clients.sqs.send(new SendMessageCommand({ QueueUrl: sys.consumer(consumer).queueUrl, MessageBody: body }));
+}
+
+/** An EventBridge envelope as a rule delivers it to SQS. */
+export function envelope(detailType: string, source: string, detail: unknown): string {
+  return JSON.stringify({
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': detailType,
+    source,
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  });
+}

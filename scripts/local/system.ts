@@ -1,0 +1,113 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { discover, type ConsumerInfo, type Deployment } from '../../bin/cli/discovery';
+import { apiUrl, DEFAULT_REGION } from '../engine/engine';
+
+/** The deployed system on the local engine, as the demo, the e2e suite and the chaos run drive it. */
+export interface LocalSystem {
+  endpoint: string;
+  deployment: Deployment;
+  clients: {
+    sqs: SQSClient;
+    dynamodb: DynamoDBClient;
+    events: EventBridgeClient;
+    lambda: LambdaClient;
+    logs: CloudWatchLogsClient;
+    cfn: CloudFormationClient;
+  };
+  /** Base URLs Node can reach (path style; MiniStack's `{id}.execute-api.localhost` host does not resolve in Node). */
+  api: { orders: string; notifications: string };
+  /** API URLs as the engine reports them (fine for curl and browsers). */
+  publicApi: { orders: string; notifications: string };
+  tables: { orders: string; stock: string; points: string; audit: string; loginCounter: string; configCache: string; config: string };
+  consumer(name: string): ConsumerInfo;
+}
+
+export async function connect(endpoint: string): Promise<LocalSystem> {
+  const config = { endpoint, region: DEFAULT_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const clients = {
+    sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }),
+    dynamodb: new DynamoDBClient(config),
+    events: new EventBridgeClient(config),
+    lambda: new LambdaClient(config),
+    logs: new CloudWatchLogsClient(config),
+    cfn: new CloudFormationClient(config),
+  };
+  const deployment = await discover(clients.cfn);
+  const output = (stack: string, key: string) => {
+    const value = deployment.outputs[stack]?.[key];
+    if (!value) throw new Error(`stack ${stack} has no output ${key}; deploy again`);
+    return value;
+  };
+  const apiBase = (stack: string) => {
+    const raw = output(stack, 'ApiUrl');
+    const id = deployment.outputs[stack]?.ApiId ?? /^https?:\/\/([a-z0-9]+)\.execute-api\./.exec(raw)?.[1];
+    return id ? apiUrl(endpoint, id) : raw.replace(/\/$/, '');
+  };
+  return {
+    endpoint,
+    deployment,
+    clients,
+    api: { orders: apiBase('CourierOrders'), notifications: apiBase('CourierNotifications') },
+    publicApi: { orders: output('CourierOrders', 'ApiUrl'), notifications: output('CourierNotifications', 'ApiUrl') },
+    tables: {
+      orders: output('CourierOrders', 'OrdersTable'),
+      stock: output('CourierInventory', 'StockTable'),
+      points: output('CourierPoints', 'PointsTable'),
+      audit: output('CourierNotifications', 'AuditTable'),
+      loginCounter: output('CourierNotifications', 'LoginCounterTable'),
+      configCache: output('CourierNotifications', 'ConfigCacheTable'),
+      config: output('CourierNotifications', 'ConfigTable'),
+    },
+    consumer(name) {
+      const found = deployment.consumers.find((c) => c.name === name);
+      if (!found) throw new Error(`no consumer ${name}; deployed: ${deployment.consumers.map((c) => c.name).join(', ')}`);
+      return found;
+    },
+  };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** JSON over HTTP with a bounded wait; the body is parsed when it is JSON. */
+export async function http<T = any>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> {
+  const body = init.body === undefined ? undefined : typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : JSON.stringify(init.body);
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
