@@ -1,0 +1,22 @@
+/**
+ * The ops CLI as a library: every command is a function taking a Context (clients, output sink, clock)
+ * and returning structured data; `render*` turn results into the text the CLI prints. The e2e and other
+ * tools call these in-process:
+ *
+ *   const ctx = createContext();                 // SDK clients from the environment, stdout/stderr
+ *   const rows = await dlqList(ctx);
+ *   const shown = await dlqShow(ctx, 'inventory-orders', { limit: 50 });
+ *   const t = await trace(ctx, orderId);          // t.diagnosis, t.events[].consumers[].record, t.dlq
+ *   const code = await main(['dlq', 'list', '--json'], createContext({ out: bufferOutput() }));
+ */
+export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context';
+export { discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery';
+export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages';
+export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq';
+export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed';
+export { main, runProcess } from './main';
+export { moveMessages } from './move-messages';
+export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox';
+export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay';
+export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve';
+export { renderTrace, trace, type TraceResult, type TracedEvent } from './trace';
