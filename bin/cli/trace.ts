@@ -186,10 +186,9 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
     });
   }
 
-  // DLQ messages about this key, in the DLQs of every consumer that could have received one of its events
-  const types = new Set([...events.values()].map((e) => e.detailType));
-  const orderTypes = subject.startsWith('ord') || order ? deployment.consumers.filter((c) => c.detailTypes.some((t) => /^(order|inventory|risk|points)\./.test(t))) : [];
-  const candidates = deployment.consumers.filter((c) => c.detailTypes.some((t) => types.has(t)) || orderTypes.includes(c));
+  // DLQ messages about this key, in every consumer's DLQs: a poisoned event may exist nowhere else (published
+  // directly, never in an outbox). Empty queues cost one GetQueueAttributes each and are not peeked.
+  const candidates = deployment.consumers;
   const dlqHits: TracedDlqMessage[] = [];
   const eventIds = new Set([...events.keys(), key]);
   await Promise.all(
@@ -257,7 +256,7 @@ function diagnose(s: { order?: Record<string, unknown>; orderId?: string; events
     const m = hit.message;
     const e = s.events.find((x) => x.eventId === m.eventId);
     const record = e?.consumers.find((c) => c.consumer === hit.consumer)?.record ?? 'NONE';
-    const what = `${m.detailType ?? '?'} ${m.eventId ?? m.businessKey ?? ''}`.trim();
+    const what = `${m.detailType ?? 'event'} ${m.eventId ?? m.businessKey ?? '(no event_id)'}`;
     if (hit.kind === 'target-dlq') add(1, `EventBridge could not deliver ${what} to ${hit.consumer}'s queue (target DLQ): ${m.errorMessage}`);
     else if (record === 'COMPLETED') add(6, `${hit.consumer} completed ${what} but a copy sits in its DLQ (${m.errorClass}): a duplicate delivery; redriving it is harmless`);
     else add(1, `${hit.consumer} has no record of ${what} and its DLQ holds it: ${m.errorClass}: ${m.errorMessage}`);

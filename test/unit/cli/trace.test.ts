@@ -170,3 +170,26 @@ describe('trace', () => {
     expect(out.stdout).toContain('diagnosis: nothing found for ord_unknown');
   });
 });
+
+describe('trace by the event id of a poisoned message', () => {
+  beforeEach(() => resetMocks());
+
+  it('finds it in a DLQ even when no order or outbox row knows it', async () => {
+    world({
+      order: false,
+      rows: [],
+      dlq: [
+        {
+          MessageId: 'm1',
+          ReceiptHandle: 'r1',
+          Body: '{"detail-type": "order.created.v1", "detail": {"event_id": "p1"',
+          Attributes: { ApproximateReceiveCount: '1' },
+          MessageAttributes: attrs({ 'courier.error_class': 'MalformedJson', 'courier.error_message': 'Unexpected end of JSON input', 'courier.event_id': 'p1' }),
+        },
+      ],
+    });
+    const { ctx, out } = testContext();
+    expect(await main(['trace', 'p1'], ctx)).toBe(0);
+    expect(out.stdout).toContain('diagnosis: inventory-orders has no record of event p1 and its DLQ holds it: MalformedJson: Unexpected end of JSON input');
+  });
+});
