@@ -4,15 +4,26 @@ import type { SQSRecord } from 'aws-lambda';
 export const isFifo = (records: readonly SQSRecord[]): boolean => records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
 
 /**
- * Work units for the scheduler: every record alone on a standard queue; on a FIFO queue one unit per
- * message group, records in arrival order, so groups can overlap but a group never runs out of order.
+ * Work units for the scheduler: records with the same group key form one unit, in arrival order, so they
+ * never run concurrently or out of order; a record without a key is a unit alone. Groups are the FIFO
+ * message group on FIFO queues, or the consumer's ordering key on standard queues.
  */
-export function units<T extends { record: SQSRecord }>(items: readonly T[], fifo: boolean): T[][] {
-  if (!fifo) return items.map((item) => [item]);
+export function units<T>(items: readonly T[], groupOf: (item: T) => string | undefined): T[][] {
   const groups = new Map<string, T[]>();
+  const out: T[][] = [];
   for (const item of items) {
-    const group = item.record.attributes.MessageGroupId ?? '';
-    groups.set(group, [...(groups.get(group) ?? []), item]);
+    const key = groupOf(item);
+    if (key === undefined) {
+      out.push([item]);
+      continue;
+    }
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else {
+      const fresh = [item];
+      groups.set(key, fresh);
+      out.push(fresh);
+    }
   }
-  return [...groups.values()];
+  return out;
 }

@@ -13,6 +13,7 @@ import { IdempotencyStore, type ClaimResult, type Finish } from './idempotency';
 import { createLogger, type Logger } from './log';
 import { mapLimit } from './map-limit';
 import { Metrics } from './metrics';
+import { DEFAULT_RETRY_BACKOFF, delayRetries, type RetryBackoff } from './retry-delay';
 
 export interface HandlerContext {
   /** Fires at the record's deadline; pass it to every SDK call and fetch. */
@@ -59,6 +60,13 @@ export interface ConsumerOptions<E extends readonly EventDefinition<any>[]> {
   concurrency?: number;
   /** Default: DLQ_URL. */
   dlqUrl?: string;
+  /**
+   * Standard queues: records with the same key run one after another within a batch, in arrival order
+   * (e.g. the order id, so replies about one order never race each other for its version).
+   */
+  orderingKey?: (event: EventOf<E>) => string;
+  /** Delay of retried records (standard queues; not for records another invocation holds). Default 5 s doubling to 15 min; false = the queue's visibility timeout. */
+  retryBackoff?: RetryBackoff | false;
 }
 
 export type LambdaContext = RemainingTime & { awsRequestId?: string };
@@ -119,11 +127,17 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
     const log = context.awsRequestId ? baseLog.child({ request_id: context.awsRequestId }) : baseLog;
     const failed = new Set<string>();
     const finishes: Finish[] = [];
+    // Retried records whose retry may come early: not those another invocation still holds (its lease decides).
+    const delayed: SQSRecord[] = [];
     const items: Item<Event['detail']>[] = records.map((record) => ({ record, decoded: decode(record.body, accepted) }));
 
     if (store && keyOf && context.getRemainingTimeInMillis() >= marginMs) await claimAll(items, context);
 
-    await mapLimit(units(items, fifo), options.concurrency ?? (fifo ? 1 : 10), async (unit) => {
+    const groupOf = (item: Item<Event['detail']>): string | undefined => {
+      if (fifo) return item.record.attributes.MessageGroupId ?? '';
+      return options.orderingKey && item.decoded.ok ? options.orderingKey(item.decoded.event) : undefined;
+    };
+    await mapLimit(units(items, groupOf), options.concurrency ?? (fifo ? 1 : 10), async (unit) => {
       // A FIFO unit is one message group: after a failure its later records must not run out of order.
       let blocked = false;
       for (const item of unit) {
@@ -135,6 +149,9 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
         }
       }
     });
+
+    const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+    if (backoff && !fifo && delayed.length > 0) await delayRetries(sqsClient(), delayed, backoff, log);
 
     if (store && finishes.length > 0) {
       const results = await store.finish(finishes);
@@ -189,6 +206,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
       };
       const retry = (reason: string, fields: Record<string, unknown> = {}): Outcome => {
         marker = 'release';
+        if (reason !== 'in_progress') delayed.push(record);
         return report('retry', { reason, ...fields });
       };
       const toDlq = async (error: Error): Promise<Outcome> => {
@@ -197,6 +215,7 @@ export function consumer<const E extends readonly EventDefinition<any>[]>(option
           await quarantine(sqsClient(), dlqUrl!, record, { error, consumer: name!, detailType: known.detailType, eventId: known.eventId });
           return report('quarantined', { error });
         } catch (sendError) {
+          delayed.push(record);
           return report('retry', { reason: 'dlq_send_failed', error, send_error: sendError });
         }
       };

@@ -18,6 +18,7 @@ import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
 
 /** Lowest redrive count allowed: fewer deliveries turn ordinary transient failures into DLQ noise. */
 export const MIN_MAX_RECEIVE_COUNT = 5;
+export const DEFAULT_MAX_RECEIVE_COUNT = 10;
 /** Visibility timeout = this × function timeout (AWS guidance for SQS event sources). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Consumer names: kebab-case, used in env vars, idempotency keys, tags, alarm names. */
@@ -72,8 +73,10 @@ export interface ConsumerProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * Deliveries before SQS moves a message to the DLQ; at least 5.
-   * @default 5
+   * Deliveries before SQS moves a message to the DLQ; at least 5. The runtime retries transient failures
+   * after 5 s doubling (functions/runtime/retry-delay.ts), so 10 deliveries ride out about 40 minutes of
+   * a failing dependency before anything is dead-lettered.
+   * @default 10
    */
   readonly maxReceiveCount?: number;
   /**
@@ -266,7 +269,7 @@ export class Consumer extends Construct {
         this.dlq,
         topic,
         alarmName(this, props.name, 'dlq-depth'),
-        `${props.name}: messages in the consumer DLQ (poison or failed ${props.maxReceiveCount ?? 5} times). Run: courier dlq show ${props.name}`,
+        `${props.name}: messages in the consumer DLQ (poison or failed ${props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT} times). Run: courier dlq show ${props.name}`,
       ),
       targetDlqDepth: dlqDepthAlarm(
         this,
@@ -350,7 +353,7 @@ function validate(props: ConsumerProps): Settings {
     throw new Error(`${who}: name must match ${CONSUMER_NAME_PATTERN} (kebab-case, ≤ 48 chars)`);
   }
   if (props.events.length === 0) throw new Error(`${who}: events must list at least one event`);
-  const maxReceiveCount = props.maxReceiveCount ?? MIN_MAX_RECEIVE_COUNT;
+  const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
   if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < MIN_MAX_RECEIVE_COUNT) {
     throw new Error(`${who}: maxReceiveCount must be an integer ≥ ${MIN_MAX_RECEIVE_COUNT} (got ${maxReceiveCount})`);
   }

@@ -20,9 +20,9 @@ const byType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 const ref = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 describe('Consumer queue and DLQ', () => {
-  it('redrives to its own DLQ with maxReceiveCount ≥ 5 (default 5, prop honoured)', () => {
+  it('redrives to its own DLQ with maxReceiveCount ≥ 5 (default 10, prop honoured)', () => {
     for (const [consumer, expected] of [
-      [s.reserve, 5],
+      [s.reserve, 10],
       [s.release, 8],
     ] as const) {
       const queue = resources[logicalId(consumer.queue)]!;

@@ -9,9 +9,9 @@ describe('batch scheduling', () => {
     expect(isFifo([])).toBe(false);
   });
 
-  it('groups FIFO records by message group, keeping arrival order', () => {
-    const records = ['a', 'b', 'a', 'c', 'b'].map((group, i) => ({ record: sqsRecord('{}', { arn: FIFO_ARN, group }), i }));
-    expect(units(records, true).map((u) => u.map((x) => x.i))).toEqual([[0, 2], [1, 4], [3]]);
-    expect(units(records, false)).toHaveLength(5);
+  it('groups records by key, keeping arrival order; keyless records run alone', () => {
+    const items = ['a', 'b', 'a', undefined, 'c', 'b', undefined].map((group, i) => ({ group, i }));
+    expect(units(items, (x) => x.group).map((u) => u.map((x) => x.i))).toEqual([[0, 2], [1, 5], [3], [4], [6]]);
+    expect(units(items, () => undefined)).toHaveLength(7);
   });
 });

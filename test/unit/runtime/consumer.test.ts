@@ -6,7 +6,7 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -176,6 +176,58 @@ describe('consumer: transient failures (3)', () => {
     const poison = eventIdOf(records[1]!);
     const res = await make({ handle: async (e) => { if (e.detail.event_id === poison) throw new Error('boom'); } })(sqsEvent(...records), fakeContext());
     expect(failures(res)).toEqual([records[1]!.messageId]);
+  });
+});
+
+describe('consumer: retry delay', () => {
+  const delays = () => sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries!);
+
+  it('brings a transiently failed record back after a short backoff instead of the whole visibility timeout', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+    const [ok, bad] = [orderRecord(), orderRecord()];
+    const res = await make({ handle: async (e) => { if (e.detail.event_id === eventIdOf(bad!)) throw new Error('503'); } })(sqsEvent(ok!, bad!), fakeContext());
+    expect(failures(res)).toEqual([bad!.messageId]);
+    expect(delays()).toEqual([{ Id: '0', ReceiptHandle: bad!.receiptHandle, VisibilityTimeout: expect.any(Number) }]);
+    expect(delays()[0]!.VisibilityTimeout).toBeLessThanOrEqual(5);
+  });
+
+  it('leaves a record another invocation holds to its lease, and delays nothing when turned off or on FIFO', async () => {
+    const record = orderRecord();
+    table.items.set(`inventory-reserve#${eventIdOf(record)}`, {
+      id: { S: `inventory-reserve#${eventIdOf(record)}` }, status: { S: 'IN_PROGRESS' }, lease_token: { S: 'someone' },
+      lease_expires_at: { N: String(Date.now() + 60_000) }, expires_at: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+    });
+    expect(failures(await make()(sqsEvent(record), fakeContext()))).toEqual([record.messageId]);
+    const failing = make({ retryBackoff: false, handle: async () => { throw new Error('503'); } });
+    await failing(sqsEvent(orderRecord()), fakeContext());
+    const fifo = make({ handle: async () => { throw new Error('503'); } });
+    await fifo(sqsEvent(orderRecord(undefined, { arn: FIFO_ARN, group: 'g' })), fakeContext());
+    expect(delays()).toEqual([]);
+  });
+});
+
+describe('consumer: ordering key', () => {
+  it('runs records with the same key one after another, in arrival order, and other keys concurrently', async () => {
+    const order = (id: string) => orderRecord({ ...validDetails()['order.created.v1']!, order_id: id });
+    const records = [order('o-1'), order('o-2'), order('o-1'), order('o-1')];
+    const seen: string[] = [];
+    const inFlight = new Map<string, number>();
+    let peakPerKey = 0;
+    let peak = 0;
+    const handle = async (e: { detail: { order_id?: string; event_id: string } }) => {
+      const key = e.detail.order_id!;
+      inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+      peakPerKey = Math.max(peakPerKey, inFlight.get(key)!);
+      peak = Math.max(peak, [...inFlight.values()].reduce((a, b) => a + b, 0));
+      await new Promise((r) => setTimeout(r, 5));
+      seen.push(e.detail.event_id);
+      inFlight.set(key, inFlight.get(key)! - 1);
+    };
+    await make({ handle, orderingKey: (e) => e.detail.order_id })(sqsEvent(...records), fakeContext());
+    expect(peakPerKey).toBe(1);
+    expect(peak).toBe(2);
+    const o1 = [records[0]!, records[2]!, records[3]!].map(eventIdOf);
+    expect(seen.filter((id) => o1.includes(id))).toEqual(o1);
   });
 });
 
