@@ -35,6 +35,8 @@ async function release(cancel: OrderCancelled): Promise<HandlerResult> {
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
   idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
+  // a created and a cancelled for one order in the same batch apply in arrival order
+  orderingKey: (event) => event.detail.order_id,
   handle: async ({ detail }) => (isCreated(detail) ? reserve(detail) : release(detail)),
   onConditionFailed: async (error, { detail }, { log }) => {
     const kind = isCreated(detail) ? 'created' : 'cancelled';

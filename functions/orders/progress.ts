@@ -14,6 +14,8 @@ const tables = { orders: requiredEnv('ORDERS_TABLE'), outbox: requiredEnv('OUTBO
 export const handler = consumer({
   events: REPLY_EVENTS,
   idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
+  // replies about one order arrive together; in turn, they never race for the order's version
+  orderingKey: (event) => event.detail.order_id,
   handle: async (event, { signal }) => {
     const order = await readOrder(dynamoClient(), tables.orders, event.detail.order_id, signal);
     // Orders are written before they are announced, so a reply about an unknown order is a bug upstream.

@@ -32,6 +32,8 @@ async function revoke(cancel: OrderCancelled, { log }: HandlerContext): Promise<
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
   idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
+  // one user's orders update one balance (optimistic version): in turn, not racing
+  orderingKey: (event) => event.detail.user_id,
   handle: async ({ detail }, context) => (isCreated(detail) ? award(detail) : revoke(detail, context)),
   onConditionFailed: async (error, { detail }, { log }) => {
     const kind = isCreated(detail) ? 'created' : 'cancelled';
