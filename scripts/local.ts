@@ -1,7 +1,8 @@
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { peekDlq, groupByErrorClass } from '../bin/cli/dlq-messages';
-import { ensureEngine } from './engine/engine';
+import { parseArgs } from 'node:util';
+import { ensureEngine, type EngineKind } from './engine/engine';
 import { cancelOrder, envelope, outboxRows, placeOrder, resend, sendToQueue, settled, waitForOrder } from './local/actions';
 import { deployToEngine } from './local/deploy';
 import { consumerOutcomes } from './local/outcomes';
@@ -18,8 +19,26 @@ const startedAt = Date.now();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (title: string) => say(`\n▶ ${title}`);
 
+const { values: args } = parseArgs({
+  options: { engine: { type: 'string' }, endpoint: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' } },
+});
+if (args.help) {
+  say('usage: npm run local [-- --engine ministack|localstack] [--endpoint URL] [--port N]');
+  say('  ministack (default): installed from PyPI into .local/venv and started on 127.0.0.1');
+  say('  localstack: nothing is started; use a running LocalStack (docs/localstack-compose.yml) at --endpoint');
+  process.exit(0);
+}
+if (args.engine && args.engine !== 'ministack' && args.engine !== 'localstack') {
+  process.stderr.write(`unknown engine "${args.engine}" (ministack or localstack)\n`);
+  process.exit(2);
+}
+
 step('local engine');
-const engine = await ensureEngine();
+const engine = await ensureEngine({
+  engine: args.engine as EngineKind | undefined,
+  endpoint: args.endpoint,
+  port: args.port ? Number(args.port) : undefined,
+});
 say(`  ${engine.engine} ${engine.version ?? ''} at ${engine.endpoint}${engine.started ? ' (started)' : ' (already running)'}`);
 
 step('deploy the CDK app (bootstrap, deploy --all, read back every setting)');
