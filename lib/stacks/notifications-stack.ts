@@ -1,27 +1,21 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccessLogField as F, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ConfigChangedV1 } from '../../functions/events/config';
 import { UserLoginSucceededV1 } from '../../functions/events/identity';
-import { functionAlarms } from '../constructs/alarms';
 import type { Consumer } from '../constructs/consumer';
 import type { FailedMessageStore } from '../constructs/failed-message-store';
 import { CourierFunction } from '../constructs/function-defaults';
 import type { Outbox } from '../constructs/outbox';
+import { ServiceApi } from '../constructs/service-api';
 import { ServiceStack, type ServiceStackProps } from './service-stack';
 
 export type NotificationsStackProps = Omit<ServiceStackProps, 'serviceName'>;
 
 /** Every notifications table is keyed by a string `pk` with a prefix naming the item's kind. */
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
-
-/** Steady-state and burst request limits of the (unauthenticated) reference API. */
-const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
 /**
  * The broadcast producers and subscribers (services `identity`, `config` and `notifications` in
@@ -78,12 +72,18 @@ export class NotificationsStack extends ServiceStack {
     this.outbox.grantWriter(this.apiFunction);
     this.failedMessages.grantPublisher(this.apiFunction);
     this.grantPublish(this.apiFunction);
-    functionAlarms(this, this.apiFunction, this.alarmTopic, `${this.serviceName}-api`, 'Api');
-
-    const { api, stage } = this.httpApi(this.apiFunction);
-    this.api = api;
-    this.apiStage = stage;
-    this.apiUrl = stage.url;
+    const http = new ServiceApi(this, 'Http', {
+      serviceName: this.serviceName,
+      handler: this.apiFunction,
+      alarmTopic: this.alarmTopic,
+      routes: [
+        { path: '/logins', methods: [apigw.HttpMethod.POST] },
+        { path: '/config/{key}', methods: [apigw.HttpMethod.PUT, apigw.HttpMethod.GET] },
+      ],
+    });
+    this.api = http.api;
+    this.apiStage = http.stage;
+    this.apiUrl = http.url;
 
     this.auditLog = this.addConsumer('audit-log', {
       events: [UserLoginSucceededV1, ConfigChangedV1],
@@ -101,56 +101,9 @@ export class NotificationsStack extends ServiceStack {
       tables: { CONFIG_CACHE_TABLE: this.configCacheTable },
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'notifications API base URL' });
     new CfnOutput(this, 'AuditTable', { value: this.auditTable.tableName, description: 'append-only audit log of broadcast events' });
     new CfnOutput(this, 'LoginCounterTable', { value: this.loginCounterTable.tableName, description: 'sign-ins per user' });
     new CfnOutput(this, 'ConfigCacheTable', { value: this.configCacheTable.tableName, description: 'config values as the config-cache consumer sees them' });
     new CfnOutput(this, 'ConfigTable', { value: this.configTable.tableName, description: 'config values (source of truth)' });
-  }
-
-  /** The API with one Lambda integration, a `$default` stage with JSON access logs and throttling. */
-  private httpApi(handler: CourierFunction): { api: apigw.HttpApi; stage: apigw.HttpStage } {
-    const api = new apigw.HttpApi(this, 'Api', {
-      description: 'courier notifications: sign-ins and configuration',
-      // The stage is declared below with access logging; the implicit one has none.
-      createDefaultStage: false,
-    });
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const stage = new apigw.HttpStage(this, 'ApiStage', {
-      httpApi: api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: API_THROTTLE,
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: F.contextRequestId(),
-            ip: F.contextIdentitySourceIp(),
-            requestTime: F.contextRequestTime(),
-            // HTTP APIs only; AccessLogField (REST) has no helper for these two.
-            routeKey: '$context.routeKey',
-            integrationError: '$context.integrationErrorMessage',
-            status: F.contextStatus(),
-            protocol: F.contextProtocol(),
-            responseLength: F.contextResponseLength(),
-            responseLatency: F.contextResponseLatency(),
-            integrationLatency: F.contextIntegrationLatency(),
-          }),
-        ),
-      },
-    });
-    const integration = new HttpLambdaIntegration('ApiIntegration', handler);
-    const routes = [
-      ...api.addRoutes({ path: '/logins', methods: [apigw.HttpMethod.POST], integration }),
-      ...api.addRoutes({ path: '/config/{key}', methods: [apigw.HttpMethod.PUT, apigw.HttpMethod.GET], integration }),
-    ];
-    for (const route of routes) {
-      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'reference API; put an authorizer in front before real use' });
-    }
-    return { api, stage };
   }
 }

@@ -1,9 +1,6 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccessLogField as F, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../../functions/events/inventory';
 import { PointsAwardedV1 } from '../../functions/events/points';
@@ -11,13 +8,11 @@ import { RiskAssessedV1 } from '../../functions/events/risk';
 import type { Consumer } from '../constructs/consumer';
 import { CourierFunction } from '../constructs/function-defaults';
 import type { Outbox } from '../constructs/outbox';
+import { ServiceApi } from '../constructs/service-api';
 import { grantTable } from '../constructs/table-access';
 import { ServiceStack, type ServiceStackProps } from './service-stack';
 
 export type OrdersStackProps = Omit<ServiceStackProps, 'serviceName'>;
-
-/** Per-stage default route throttling: a reference API should not be an open cost tap. */
-const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
 /**
  * The orders service: an HTTP API that places, shows and cancels orders (order + outbox row in one
@@ -66,54 +61,18 @@ export class OrdersStack extends ServiceStack {
     // A rejection writes order.cancelled.v1 in the same transaction as the order update.
     this.outbox.grantWriter(this.progress.fn);
 
-    this.api = this.httpApi(this.apiFunction);
-    this.apiUrl = this.api.apiEndpoint;
-
-    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'orders API base URL ($default stage)' });
-    new CfnOutput(this, 'ApiId', { value: this.api.apiId, description: 'orders HTTP API id (the local engine addresses APIs by id)' });
-    new CfnOutput(this, 'OrdersTable', { value: this.ordersTable.tableName, description: 'orders and idempotency keys (pk ORDER#… / IDEMPOTENCY#…)' });
-  }
-
-  /** The routes on one Lambda integration, behind a `$default` stage with JSON access logs and throttling. */
-  private httpApi(handler: CourierFunction): apigw.HttpApi {
-    // The implicit default stage has no access logging; the stage is declared below instead.
-    const api = new apigw.HttpApi(this, 'Api', { description: 'courier orders API', createDefaultStage: false });
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    new apigw.HttpStage(this, 'ApiStage', {
-      httpApi: api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: API_THROTTLE,
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: F.contextRequestId(),
-            ip: F.contextIdentitySourceIp(),
-            requestTime: F.contextRequestTime(),
-            // HTTP API variables without an AccessLogField helper.
-            routeKey: '$context.routeKey',
-            integrationError: '$context.integrationErrorMessage',
-            status: F.contextStatus(),
-            responseLatency: F.contextResponseLatency(),
-            integrationLatency: F.contextIntegrationLatency(),
-          }),
-        ),
-      },
+    const http = new ServiceApi(this, 'Http', {
+      serviceName: this.serviceName,
+      handler: this.apiFunction,
+      alarmTopic: this.alarmTopic,
+      routes: [
+        { path: '/orders', methods: [apigw.HttpMethod.POST] },
+        { path: '/orders/{id}', methods: [apigw.HttpMethod.GET] },
+        { path: '/orders/{id}/cancel', methods: [apigw.HttpMethod.POST] },
+      ],
     });
-    const integration = new HttpLambdaIntegration('ApiIntegration', handler);
-    const routes = [
-      ...api.addRoutes({ path: '/orders', methods: [apigw.HttpMethod.POST], integration }),
-      ...api.addRoutes({ path: '/orders/{id}', methods: [apigw.HttpMethod.GET], integration }),
-      ...api.addRoutes({ path: '/orders/{id}/cancel', methods: [apigw.HttpMethod.POST], integration }),
-    ];
-    for (const route of routes) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Reference API without callers of its own: deployers must put an authorizer (JWT or IAM) in front of these routes before real use (see the OrdersStack doc comment).',
-      });
-    }
-    return api;
+    this.api = http.api;
+    this.apiUrl = http.url;
+    new CfnOutput(this, 'OrdersTable', { value: this.ordersTable.tableName, description: 'orders and idempotency keys (pk ORDER#… / IDEMPOTENCY#…)' });
   }
 }

@@ -109,8 +109,8 @@ describe('NotificationsStack', () => {
       }
     }
     const apig4 = acks.filter((a) => Object.keys(a.data).some((k) => k.endsWith('AwsSolutions-APIG4')));
-    expect(apig4.map((a) => a.path).sort()).toEqual(['Notifications/Api/GET--config--{key}', 'Notifications/Api/POST--logins', 'Notifications/Api/PUT--config--{key}']);
-    for (const a of apig4) expect(Object.values(a.data)).toEqual(['reference API; put an authorizer in front before real use']);
+    expect(apig4.map((a) => a.path).sort()).toEqual(['Notifications/Http/Api/GET--config--{key}', 'Notifications/Http/Api/POST--logins', 'Notifications/Http/Api/PUT--config--{key}']);
+    for (const a of apig4) expect(Object.values(a.data)).toEqual([expect.stringMatching(/^Reference API: deployers must put an authorizer/)]);
     const ids = new Set(acks.flatMap((a) => Object.keys(a.data).map((k) => k.replace(/^annotation::/i, ''))));
     expect([...ids].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SQS3']);
   });

@@ -55,13 +55,15 @@ describe('OrdersStack', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ApiAccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('\\$context.requestId') },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('HttpAccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('\\$context.requestId') },
     });
     expect(Object.keys(t.findResources('AWS::ApiGatewayV2::Stage'))).toHaveLength(1);
   });
 
-  it('outputs ApiUrl (the API endpoint), ApiId and the orders table', () => {
-    t.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] } });
+  it('outputs ApiUrl (the $default stage URL of this API), ApiId and the orders table', () => {
+    const url = (t.toJSON().Outputs as Record<string, { Value: unknown }>).ApiUrl!.Value;
+    expect(JSON.stringify(url)).toContain(`{"Ref":"${logicalId(stack.api)}"}`);
+    expect(JSON.stringify(url)).toContain('execute-api');
     t.hasOutput('ApiId', { Value: { Ref: logicalId(stack.api) } });
     t.hasOutput('OrdersTable', { Value: { Ref: logicalId(stack.ordersTable) } });
   });
@@ -97,13 +99,23 @@ describe('OrdersStack', () => {
     expect(actionsOn(stack.progress.fn.role, logicalId(stack.ordersTable))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
   });
 
+  it('alarms on the API function’s errors and throttles, notifying the alarm topic', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    for (const metric of ['Errors', 'Throttles']) {
+      const alarm = alarms.find((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(logicalId(stack.apiFunction)));
+      expect(alarm, metric).toBeDefined();
+      expect(alarm!.AlarmActions).toHaveLength(1);
+      expect(JSON.stringify(alarm!.AlarmName)).toContain('orders-api');
+    }
+  });
+
   it('cdk-nag: zero unacknowledged findings; APIG4 acknowledged on each route only, with its reason', () => {
     expect(nagFindings(stack)).toEqual([]);
     const acks = stack.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, data: m.data as Record<string, string> })))
       .filter((a) => Object.keys(a.data).some((id) => id.includes('APIG')));
-    expect(acks.map((a) => a.path).sort()).toEqual(['Orders/Api/GET--orders--{id}', 'Orders/Api/POST--orders', 'Orders/Api/POST--orders--{id}--cancel']);
+    expect(acks.map((a) => a.path).sort()).toEqual(['Orders/Http/Api/GET--orders--{id}', 'Orders/Http/Api/POST--orders', 'Orders/Http/Api/POST--orders--{id}--cancel']);
     for (const a of acks) {
       expect(Object.keys(a.data).map((k) => k.replace(/^annotation::/i, ''))).toEqual(['AwsSolutions-APIG4']);
       expect(Object.values(a.data)[0]).toContain('authorizer');
