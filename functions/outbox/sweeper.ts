@@ -1,9 +1,17 @@
 import { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox } from '../runtime/outbox-sweeper';
 import { outboxTableFromEnv, positiveIntEnv, publisherFromEnv } from '../runtime/publishing-env';
 
-/** Scheduled. Env: OUTBOX_TABLE, EVENT_BUS_NAME, SERVICE_NAME, SWEEP_AFTER_SECONDS (default 60). */
+/**
+ * Scheduled (the schedule's event is ignored), or invoked by `courier outbox retry` with
+ * `{ olderThanSeconds }` to sweep rows younger than the usual threshold.
+ * Env: OUTBOX_TABLE, EVENT_BUS_NAME, SERVICE_NAME, SWEEP_AFTER_SECONDS (default 60).
+ */
 const table = outboxTableFromEnv();
 const publisher = publisherFromEnv();
 const olderThanMs = positiveIntEnv('SWEEP_AFTER_SECONDS', DEFAULT_SWEEP_AFTER_SECONDS) * 1000;
 
-export const handler = () => sweepOutbox({ table, publisher, olderThanMs });
+export const handler = (event?: { olderThanSeconds?: unknown }) => {
+  const requested = event?.olderThanSeconds;
+  const override = typeof requested === 'number' && Number.isInteger(requested) && requested >= 0 ? requested * 1000 : undefined;
+  return sweepOutbox({ table, publisher, olderThanMs: override ?? olderThanMs });
+};

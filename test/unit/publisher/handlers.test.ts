@@ -34,6 +34,22 @@ describe('Lambda handlers read their configuration from the environment', () => 
     expect(before - bound).toBeLessThan(125_000);
   });
 
+  it('sweeper: an operator invoke may ask for a younger threshold; anything else keeps the configured one', async () => {
+    process.env.SWEEP_AFTER_SECONDS = '120';
+    const { handler } = await import('../../../functions/outbox/sweeper');
+    const ageOf = async (event: unknown) => {
+      ddb.resetHistory();
+      const before = Date.now();
+      await handler(event as never);
+      return before - (unmarshall(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues!)[':bound'] as number);
+    };
+    expect(await ageOf({ olderThanSeconds: 5 })).toBeLessThan(10_000);
+    expect(await ageOf({ olderThanSeconds: 5 })).toBeGreaterThanOrEqual(5_000);
+    for (const ignored of [{ 'detail-type': 'Scheduled Event' }, { olderThanSeconds: -1 }, { olderThanSeconds: '5' }]) {
+      expect(await ageOf(ignored)).toBeGreaterThanOrEqual(120_000);
+    }
+  });
+
   it('retrier: FAILED_MESSAGE_TABLE', async () => {
     const { handler } = await import('../../../functions/failed-messages/retrier');
     expect(await handler()).toEqual({ due: 0, published: 0, rescheduled: 0, parked: 0, unrecorded: 0 });
