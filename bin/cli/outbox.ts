@@ -173,7 +173,7 @@ export const outboxGroup: Group = {
       summary: "republish pending rows now by invoking each outbox's sweeper function",
       options: {
         service: { type: 'string', value: 'S', description: 'only service S' },
-        'older-than': { type: 'string', value: 'SECONDS', description: 'republish rows pending longer than SECONDS (default: the sweeper'"'"'s own SWEEP_AFTER_SECONDS)' },
+        'older-than': { type: 'string', value: 'SECONDS', description: "republish rows pending longer than SECONDS (default: the sweeper's own SWEEP_AFTER_SECONDS)" },
         json: JSON_OPTION,
       },
       details:
