@@ -46,7 +46,7 @@ export interface ServiceApiProps {
 export class ServiceApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
-  /** Base URL of the `$default` stage: `POST {url}/orders`. */
+  /** Base URL of the `$default` stage (the API endpoint): `POST {url}/orders`. */
   readonly url: string;
   readonly alarms: { errors: cloudwatch.Alarm; throttles: cloudwatch.Alarm };
 
@@ -80,7 +80,8 @@ export class ServiceApi extends Construct {
         ),
       },
     });
-    this.url = this.stage.url;
+    // The endpoint, not `stage.url`: the same URL on AWS, and the local engine resolves it to its own host.
+    this.url = this.api.apiEndpoint;
 
     const integration = new HttpLambdaIntegration('Integration', props.handler);
     for (const route of props.routes.flatMap((r) => this.api.addRoutes({ ...r, integration }))) {
