@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ensureEngine } from './engine/engine';
 import { chaosOptions, runChaos } from './chaos/driver';
-import { renderChaosTable } from './chaos/report';
+import { CHAOS_LATEST, renderChaosTable } from './chaos/report';
 import { deployToEngine } from './local/deploy';
 import { connect } from './local/system';
 
@@ -12,8 +12,6 @@ import { connect } from './local/system';
  * on the local engine (COURIER_ENGINE_PORT or 4566; started and deployed if needed). Prints the results
  * table, writes it to bench/chaos-latest.md (bench/RESULTS.md includes it), exits 1 if an invariant fails.
  */
-export const CHAOS_LATEST = 'bench/chaos-latest.md';
-
 const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '10000' },

@@ -2,6 +2,8 @@ import type { FaultKind } from '../../functions/runtime/faults';
 import type { ChaosResult } from './driver';
 
 /** The results table of a chaos run, as Markdown (printed, and kept in bench/chaos-latest.md for bench/RESULTS.md). */
+export const CHAOS_LATEST = 'bench/chaos-latest.md';
+
 const FAULT_LABEL: Record<FaultKind, string> = {
   transient: 'transient handler errors',
   timeout: 'handler timeouts (cut off at the record deadline)',
