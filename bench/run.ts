@@ -1,17 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { CHAOS_LATEST } from '../scripts/chaos/report';
 
 /**
  * `npm run bench`: runs every benchmark, each in its own process (some patch the SDK's HTTP handler),
  * and rewrites bench/RESULTS.md with the date, the machine and every section they print.
  * Benchmarks print ratios against the comparison they name; nothing here is a timed test.
+ * `bench/e2e-latency.ts` needs the local engine: it starts it (COURIER_ENGINE_PORT or 4566) and deploys.
+ * The latest `npm run chaos` table (bench/chaos-latest.md) is included as the fault-injection section.
  */
 const BENCHES: { file: string }[] = [
   { file: 'bench/consumer.ts' },
   { file: 'bench/bundle.ts' },
   { file: 'bench/publisher.ts' },
+  { file: 'bench/e2e-latency.ts' },
+  { file: 'bench/cost-model.ts' },
 ];
+
 
 const sections: string[] = [];
 for (const bench of BENCHES) {
@@ -24,6 +30,13 @@ for (const bench of BENCHES) {
   });
   sections.push(out.trim(), `_(${bench.file}, ${((Date.now() - started) / 1000).toFixed(1)} s)_`);
 }
+
+sections.push(
+  '## Fault-injection run',
+  existsSync(CHAOS_LATEST)
+    ? `The latest \`npm run chaos\` (${CHAOS_LATEST}, written by that run; not re-run by \`npm run bench\`):\n\n${readFileSync(CHAOS_LATEST, 'utf8').trim()}`
+    : 'No fault-injection run yet: `npm run chaos` writes bench/chaos-latest.md, which this section includes.',
+);
 
 const cpu = cpus();
 const header = [

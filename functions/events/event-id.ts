@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /** UUIDv7 (RFC 9562): 48-bit Unix milliseconds first, so ids sort by creation time. */
 export const EVENT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -32,4 +32,19 @@ export function newEventId(now: number = Date.now()): string {
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The event_id of an event derived from another one by a producer that keeps no state (e.g. risk's
+ * `risk.assessed.v1` for an `order.created.v1`): the cause's 48-bit timestamp, then bits hashed from the
+ * cause's id and `name`. A re-run of the producer for the same cause (a crash or a lost completion before
+ * its idempotency marker was written) announces the same event_id, which consumers recognise as a
+ * duplicate, instead of a second event nobody can tell from a new one. Still a UUIDv7.
+ */
+export function derivedEventId(causeEventId: string, name: string): string {
+  if (!EVENT_ID_PATTERN.test(causeEventId)) throw new Error(`not a UUIDv7 event id: ${causeEventId}`);
+  const hash = createHash('sha256').update(`${causeEventId}\u0000${name}`).digest('hex');
+  const time = causeEventId.replaceAll('-', '').slice(0, 12);
+  const variant = ((parseInt(hash[3]!, 16) & 0x3) | 0x8).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
 }

@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { backoffDelay, systemClock } from './backoff';
 
 /**
  * Idempotency markers (table layout in docs/ARCHITECTURE.md § Shared conventions): `id`, `status`
@@ -37,6 +38,14 @@ export interface Finish {
 const IN_PROGRESS = 'IN_PROGRESS';
 const COMPLETED = 'COMPLETED';
 const STATEMENTS_PER_CALL = 25;
+/**
+ * Sends of a completion/release before giving up. A statement can fail on its own (ThrottlingError,
+ * InternalServerError inside a 200 response, which the SDK does not retry) or with its whole call; a
+ * completion given up leaves the marker IN_PROGRESS after the work was done, and a duplicate arriving
+ * once the lease ends would run it again. Retrying is safe: both statements are fenced on the token.
+ */
+const FINISH_ATTEMPTS = 5;
+const FINISH_BACKOFF = { baseMs: 50, capMs: 400 };
 
 const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
@@ -51,6 +60,7 @@ export class IdempotencyStore {
     private readonly ttlSeconds: number,
     private readonly client: DynamoDBClient,
     private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = systemClock.sleep,
   ) {
     this.quoted = `"${table.replaceAll('"', '""')}"`;
   }
@@ -90,9 +100,23 @@ export class IdempotencyStore {
     return results;
   }
 
-  /** Completes or releases claims, each only if its lease token still matches (fencing). */
+  /**
+   * Completes or releases claims, each only if its lease token still matches (fencing). Statements that
+   * failed for any reason but the fence are sent again, with backoff, up to FINISH_ATTEMPTS times.
+   */
   async finish(items: readonly Finish[]): Promise<Map<string, FinishResult>> {
     const results = new Map<string, FinishResult>();
+    let pending = [...items];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      await this.finishOnce(pending, results);
+      pending = pending.filter((f) => results.get(f.id) === 'error');
+      if (pending.length === 0 || attempt >= FINISH_ATTEMPTS) break;
+      await this.sleep(backoffDelay(attempt, FINISH_BACKOFF));
+    }
+    return results;
+  }
+
+  private async finishOnce(items: readonly Finish[], results: Map<string, FinishResult>): Promise<void> {
     const expiresAt = this.expiresAt();
     await Promise.all(
       chunks([...items], STATEMENTS_PER_CALL).map(async (chunk) => {
@@ -115,7 +139,6 @@ export class IdempotencyStore {
         }
       }),
     );
-    return results;
   }
 
   /** The completion as a transaction item, for committing it together with the handler's own writes. */

@@ -9,13 +9,15 @@ export interface OutgoingEvent<E extends EventDefinition<any> = EventDefinition<
   correlationId?: string;
   /** The event_id of the event that caused this one. */
   causationId?: string;
+  /** A fixed event_id (see `derivedEventId`) instead of a new one: a re-run then announces the same event. */
+  eventId?: string;
 }
 
 /** Typed constructor: the payload is checked against the definition at compile time. */
 export function outgoing<E extends EventDefinition<any>>(
   event: E,
   payload: PayloadOf<E>,
-  meta: { correlationId?: string; causationId?: string } = {},
+  meta: { correlationId?: string; causationId?: string; eventId?: string } = {},
 ): OutgoingEvent<E> {
   return { event, payload, ...meta };
 }
@@ -33,7 +35,7 @@ export type BuiltEvent = { ok: true; value: StoredEntry } | { ok: false; value: 
 
 /** Fills the metadata, validates the whole detail against its contract and renders the entry. */
 export function buildEvent(out: OutgoingEvent, now: number): BuiltEvent {
-  const eventId = newEventId(now);
+  const eventId = out.eventId ?? newEventId(now);
   const detail = {
     ...(out.payload as object),
     // metadata last: a payload can never override the producer-assigned id

@@ -19,6 +19,8 @@ import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
 /** Lowest redrive count allowed: fewer deliveries turn ordinary transient failures into DLQ noise. */
 export const MIN_MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_MAX_RECEIVE_COUNT = 10;
+/** Records per batch unless a consumer says otherwise. */
+export const DEFAULT_BATCH_SIZE = 10;
 /** Visibility timeout = this × function timeout (AWS guidance for SQS event sources). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Consumer names: kebab-case, used in env vars, idempotency keys, tags, alarm names. */
@@ -371,7 +373,7 @@ function validate(props: ConsumerProps): Settings {
   if (visibility > 43_200) {
     throw new Error(`${who}: timeout ${timeout.toHumanString()} gives a visibility timeout above SQS's 12 hours`);
   }
-  const batchSize = props.batchSize ?? 10;
+  const batchSize = props.batchSize ?? DEFAULT_BATCH_SIZE;
   if (props.fifo && (batchSize > 10 || window.toSeconds() > 0)) {
     throw new Error(`${who}: FIFO queues take batchSize ≤ 10 and no batching window`);
   }

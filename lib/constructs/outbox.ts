@@ -19,6 +19,8 @@ import { DLQ_RETENTION, secureQueue } from './queues';
 
 /** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
 export const OUTBOX_PENDING_INDEX = 'pending-by-age';
+/** Stream records per relay invocation unless the outbox says otherwise. */
+export const DEFAULT_RELAY_BATCH_SIZE = 100;
 
 export interface OutboxProps {
   /** Owning service (`SERVICE_NAME`, tags, output name). */
@@ -160,7 +162,7 @@ export class Outbox extends Construct {
     this.relay.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: props.relayBatchSize ?? 100,
+        batchSize: props.relayBatchSize ?? DEFAULT_RELAY_BATCH_SIZE,
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         retryAttempts: props.relayRetryAttempts ?? 10,

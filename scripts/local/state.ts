@@ -1,6 +1,7 @@
-import { BatchWriteItemCommand, DescribeTableCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DescribeTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Deployment } from '../../bin/cli/discovery';
+import { scanPages } from './scan';
 
 /** Every queue of the deployment: consumer queues, their DLQs and target DLQs, relay DLQs. */
 export function allQueues(d: Deployment): string[] {
@@ -27,10 +28,8 @@ export async function clearState(d: Deployment, sqs: SQSClient, dynamodb: Dynamo
 async function clearTable(dynamodb: DynamoDBClient, TableName: string): Promise<void> {
   const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName }));
   const keyNames = (Table?.KeySchema ?? []).map((k) => k.AttributeName!);
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(new ScanCommand({ TableName, ProjectionExpression: keyNames.map((_, i) => `#k${i}`).join(','), ExpressionAttributeNames: Object.fromEntries(keyNames.map((k, i) => [`#k${i}`, k])), ExclusiveStartKey }));
-    const items = page.Items ?? [];
+  const projection = { ProjectionExpression: keyNames.map((_, i) => `#k${i}`).join(','), ExpressionAttributeNames: Object.fromEntries(keyNames.map((k, i) => [`#k${i}`, k])) };
+  for await (const items of scanPages(dynamodb, { TableName, ...projection })) {
     for (let i = 0; i < items.length; i += 25) {
       let RequestItems: Record<string, WriteRequest[]> | undefined = { [TableName]: items.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
       while (RequestItems && Object.keys(RequestItems).length > 0) {
@@ -38,6 +37,5 @@ async function clearTable(dynamodb: DynamoDBClient, TableName: string): Promise<
         RequestItems = out.UnprocessedItems;
       }
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
 }

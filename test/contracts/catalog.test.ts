@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findEvent } from '../../functions/events/catalog';
 import { defineEvent, DETAIL_TYPE_PATTERN } from '../../functions/events/define';
-import { EVENT_ID_PATTERN, newEventId } from '../../functions/events/event-id';
+import { derivedEventId, EVENT_ID_PATTERN, newEventId } from '../../functions/events/event-id';
 import { OrderCreatedV1 } from '../../functions/events/orders';
 import { validDetails } from '../fixtures/details';
 
@@ -116,5 +116,16 @@ describe('event ids', () => {
     const early = newEventId(Date.UTC(2026, 0, 1));
     const late = newEventId(Date.UTC(2027, 0, 1));
     expect(early < late).toBe(true);
+  });
+
+  it('derived from a cause: UUIDv7 with the cause\'s time, the same for the same cause and name, different otherwise', () => {
+    const causes = Array.from({ length: 2000 }, () => newEventId());
+    const derived = causes.map((c) => derivedEventId(c, 'risk.assessed.v1'));
+    for (const id of derived) expect(id).toMatch(EVENT_ID_PATTERN);
+    expect(new Set(derived).size).toBe(derived.length);
+    expect(causes.map((c) => derivedEventId(c, 'risk.assessed.v1'))).toEqual(derived);
+    expect(derivedEventId(causes[0]!, 'other.event.v1')).not.toBe(derived[0]);
+    causes.forEach((c, i) => expect(derived[i]!.slice(0, 13)).toBe(c.slice(0, 13)));
+    expect(() => derivedEventId('not-an-id', 'risk.assessed.v1')).toThrow(/UUIDv7/);
   });
 });

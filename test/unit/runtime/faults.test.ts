@@ -256,17 +256,31 @@ describe('fault kinds through the real consumer', () => {
     expect(emfTotal('fault_idempotencyThrottle')).toBe(1);
   });
 
-  it('idempotencyThrottle on the final flush: markers stay IN_PROGRESS (lease decides), records acknowledged', async () => {
-    // Claims go out first, the completion flush second: a seed whose stream starts (pass, throttle).
-    let seed = 0;
-    for (; seed < 100; seed++) {
+  /** A seed whose idempotencyThrottle stream starts with `pattern` (true = throttle) at rate 0.5. */
+  const seedFor = (pattern: boolean[]): number => {
+    for (let seed = 0; seed < 5_000; seed++) {
       setFaults({ idempotencyThrottle: 0.5, seed });
       resetFaults();
       const f = activeFaults({ consumer: 'probe' })!;
-      if (!f.hit('idempotencyThrottle') && f.hit('idempotencyThrottle')) break;
+      if (pattern.every((throttle) => f.hit('idempotencyThrottle') === throttle)) return seed;
     }
-    expect(seed).toBeLessThan(100);
-    setFaults({ idempotencyThrottle: 0.5, seed });
+    throw new Error('no seed with that pattern');
+  };
+
+  it('idempotencyThrottle on the final flush: the flush is sent again and the markers complete, records acknowledged', async () => {
+    // Claims go out first, the completion flush second and third: (pass, throttle, pass).
+    setFaults({ idempotencyThrottle: 0.5, seed: seedFor([false, true, false]) });
+    resetFaults();
+    const records = batch(2);
+    const res = await make()({ Records: records }, fakeContext());
+    expect(res).toEqual({ batchItemFailures: [] });
+    for (const r of records) expect(table.status(`inventory-reserve#${eventIdOf(r)}`)).toBe('COMPLETED');
+    expect(faultLogs('idempotencyThrottle')).toHaveLength(1);
+    expect(out.lines.filter((l) => l.message === 'idempotency marker not updated')).toHaveLength(0);
+  });
+
+  it('idempotencyThrottle on every flush attempt: markers stay IN_PROGRESS (lease decides), records acknowledged', async () => {
+    setFaults({ idempotencyThrottle: 0.5, seed: seedFor([false, true, true, true, true, true]) });
     resetFaults();
     const records = batch(2);
     const res = await make()({ Records: records }, fakeContext());

@@ -14,7 +14,7 @@ beforeEach(() => {
   table = new FakeIdempotencyTable();
   ddb.on(BatchExecuteStatementCommand).callsFake((input) => table.batch(input));
   ddb.on(PutItemCommand).callsFake((input) => table.put(input));
-  store = new IdempotencyStore(TABLE, 3600, new DynamoDBClient({}), () => NOW);
+  store = new IdempotencyStore(TABLE, 3600, new DynamoDBClient({}), () => NOW, async () => {});
 });
 
 const item = (status: string, leaseExpiresAt: number, expiresAt: number) => ({
@@ -93,10 +93,45 @@ describe('IdempotencyStore.finish', () => {
     expect(table.status('c#c')).toBe('IN_PROGRESS');
   });
 
-  it('marks every item of a failed request as an error', async () => {
+  it('marks every item of a request that keeps failing as an error, after 5 sends', async () => {
     ddb.on(BatchExecuteStatementCommand).rejects(new Error('network'));
     const results = await store.finish([{ id: 'c#a', token: 't', action: 'complete' }]);
     expect(results.get('c#a')).toBe('error');
+    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(5);
+  });
+
+  // Found by the chaos run (issue 8): a throttled completion left the marker IN_PROGRESS after the work
+  // was done, so a duplicate arriving after the lease ran the handler again (risk announced twice).
+  it('sends a throttled request again until the marker is completed', async () => {
+    const claims = await store.claim(['c#a'], NOW + 5_000);
+    const token = (claims.get('c#a') as { token: string }).token;
+    ddb.on(BatchExecuteStatementCommand)
+      .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }))
+      .callsFake((input) => table.batch(input));
+    ddb.resetHistory();
+    const results = await store.finish([{ id: 'c#a', token, action: 'complete' }]);
+    expect(results.get('c#a')).toBe('ok');
+    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(2);
+    expect(table.status('c#a')).toBe('COMPLETED');
+  });
+
+  it('sends again only the statements that failed on their own (ThrottlingError in a 200 response), never a lost fence', async () => {
+    const claims = await store.claim(['c#a', 'c#b', 'c#c'], NOW + 5_000);
+    const token = (id: string) => (claims.get(id) as { token: string }).token;
+    table.items.set('c#c', { ...table.items.get('c#c')!, lease_token: { S: 'new-owner' } });
+    ddb.on(BatchExecuteStatementCommand)
+      .callsFakeOnce((input) => {
+        const out = table.batch(input);
+        return { Responses: out.Responses!.map((r, i) => (i === 1 ? { Error: { Code: 'ThrottlingError', Message: 'busy' } } : r)) };
+      })
+      .callsFake((input) => table.batch(input));
+    ddb.resetHistory();
+    const results = await store.finish(['c#a', 'c#b', 'c#c'].map((id) => ({ id, token: token(id), action: 'complete' as const })));
+    expect(Object.fromEntries(results)).toEqual({ 'c#a': 'ok', 'c#b': 'ok', 'c#c': 'lease_lost' });
+    const calls = ddb.commandCalls(BatchExecuteStatementCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.Statements).toHaveLength(1);
+    expect(table.status('c#b')).toBe('COMPLETED');
   });
 });
 

@@ -77,6 +77,18 @@ describe('risk-assess', () => {
     expect(sentEntries()).toHaveLength(1);
   });
 
+  // Found by the chaos run (issue 8): a crash after publishing, or a completion that was never written,
+  // let a redelivery assess the order again, and each assessment went out under a new event_id.
+  it('announces the same event_id when it assesses the same order event again (its marker was never completed)', async () => {
+    const record = order();
+    await run(record);
+    idempotency.items.delete(`risk-assess#${detailOf(record).event_id}`);
+    await run({ ...record, messageId: 'after-crash' });
+    const [first, second] = sentEntries().map((e) => JSON.parse(e.Detail!));
+    expect(second).toEqual({ ...first, occurred_at: second.occurred_at });
+    expect(first.event_id).not.toBe(detailOf(record).event_id);
+  });
+
   it('acknowledges a publish the bus refused once it is kept in the failed-message table', async () => {
     eb.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'not allowed' }] });
     const record = order();

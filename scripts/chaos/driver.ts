@@ -1,0 +1,153 @@
+import type { FaultKind } from '../../functions/runtime/faults';
+import { clearState } from '../local/state';
+import { consumerOutcomes, type Outcome } from '../local/outcomes';
+import type { LocalSystem } from '../local/system';
+import { seedInventory } from '../seed-inventory';
+import { cancelPlanned } from './cancellations';
+import { resendDuplicates } from './duplicates';
+import { configureFaults, faultTargets, type FaultPlan } from './fault-settings';
+import { injectedFaults } from './injected-faults';
+import { checkInvariants, type InvariantReport } from './invariants';
+import { placeOrders, sendBroadcasts } from './load';
+import { chaosStock } from './order-mix';
+import { redriveEverything, type RedriveSummary } from './redrive';
+import { settle, type Backlog } from './settle';
+import { takeSnapshot } from './snapshot';
+
+/**
+ * One fault-injection run against the deployed system (issue 8): clear and seed, turn faults on in the
+ * deployed functions, place orders and broadcasts while re-sending a share of the published events,
+ * let customers cancel some, turn faults off, settle, redrive the DLQs, settle again, then check the
+ * invariants on the stores. Every wait is bounded by the run's time budget.
+ */
+export interface ChaosOptions {
+  orders: number;
+  /** POST /orders in flight at once. */
+  concurrency: number;
+  /** Orders started per second at most: about what the pipeline drains under fault, so queues stay short. */
+  perSecond: number;
+  /** Share of published outbox rows re-sent with their event_id. */
+  duplicateShare: number;
+  faults: FaultPlan;
+  /** The whole run must end within this. */
+  budgetMs: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_FAULTS: FaultPlan = {
+  consumers: { transient: 0.12, timeout: 0.002, crash: 0.002, idempotencyThrottle: 0.05, putEventsThrottle: 0.06 },
+  relays: { putEventsThrottle: 0.06 },
+  seed: 20_240_601,
+};
+
+export function chaosOptions(orders: number, overrides: Partial<ChaosOptions> = {}): ChaosOptions {
+  return { orders, concurrency: 8, perSecond: 10, duplicateShare: 0.15, faults: DEFAULT_FAULTS, budgetMs: 40 * 60_000, ...overrides };
+}
+
+export interface ChaosResult {
+  options: Omit<ChaosOptions, 'log'>;
+  placed: number;
+  cancelled: number;
+  resent: number;
+  injected: Record<FaultKind, number>;
+  outcomes: Record<Outcome, number>;
+  redrive: RedriveSummary;
+  invariants: InvariantReport;
+  /** Still in motion when a wait ran out of budget (the run failed). */
+  unsettled: string[];
+  seconds: { load: number; settle: number; redrive: number; check: number; total: number };
+  ok: boolean;
+}
+
+export async function runChaos(sys: LocalSystem, options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const deadline = started + options.budgetMs;
+  const unsettled: string[] = [];
+  const seed = chaosStock(options.orders);
+
+  log('clear queues and tables, seed stock');
+  await clearState(sys.deployment, sys.clients.sqs, sys.clients.dynamodb);
+  await seedInventory(sys.tables.stock, seed, sys.clients.dynamodb);
+  const since = Date.now();
+  const runId = `chaos-${since.toString(36)}`;
+
+  const configured = await configureFaults(sys, options.faults);
+  log(`faults on in ${configured.length} functions (read back): consumers ${JSON.stringify(options.faults.consumers)}, relays ${JSON.stringify(options.faults.relays)}`);
+
+  const resent = new Set<string>();
+  const resendPass = async () => {
+    for (const id of await resendDuplicates(sys, options.duplicateShare, resent)) resent.add(id);
+  };
+  let loading = true;
+  const duplicateLoop = (async () => {
+    while (loading) {
+      await new Promise((r) => setTimeout(r, 15_000));
+      if (loading) await resendPass();
+    }
+  })();
+  const tLoad = Date.now();
+  let placedCount = 0;
+  const [placed, broadcasts] = await Promise.all([
+    placeOrders(sys, options.orders, { concurrency: options.concurrency, perSecond: options.perSecond }, runId, (n) => {
+      placedCount = n;
+      if (n % 1000 === 0) log(`placed ${n} orders (${((Date.now() - tLoad) / 1000).toFixed(0)} s)`);
+    }),
+    sendBroadcasts(sys, Math.ceil(options.orders / 20), Math.ceil(options.orders / 200), 2),
+  ]);
+  log(`placed ${placedCount} orders, ${broadcasts.logins.eventIds.length} sign-ins, ${broadcasts.configChanges} config changes in ${((Date.now() - tLoad) / 1000).toFixed(0)} s`);
+  const cancels = await cancelPlanned(sys, placed, { concurrency: 8, deadline });
+  log(`cancelled ${cancels.cancelled.size} settled orders (${cancels.refused} already final, ${cancels.unsettled} never settled)`);
+  if (cancels.unsettled > 0) unsettled.push(`${cancels.unsettled} orders to cancel never settled`);
+  loading = false;
+  await duplicateLoop;
+  // Still under fault: once the replies and compensations are published, re-send their share and let those
+  // duplicates be delivered (records hidden under a retry backoff or a crash need not finish under fault).
+  const published = (b: Backlog) => b.outboxPending === 0 && b.queued === 0;
+  await settle(sys, { deadline: Math.min(deadline, Date.now() + options.budgetMs / 4), calmPolls: 2, log, done: published });
+  await resendPass();
+  log(`re-sent ${resent.size} published events with their event_id`);
+  await settle(sys, { deadline: Math.min(deadline, Date.now() + 60_000), calmPolls: 2, log, done: (b) => b.queued === 0 });
+  const loadSeconds = (Date.now() - tLoad) / 1000;
+
+  await configureFaults(sys, undefined);
+  log('faults off (read back)');
+  const tSettle = Date.now();
+  const first = await settle(sys, { deadline, log });
+  if (!first.quiet) unsettled.push(`before redrive: ${JSON.stringify(first.last)}`);
+  const settleSeconds = (Date.now() - tSettle) / 1000;
+
+  const tRedrive = Date.now();
+  const redrive = await redriveEverything(sys, log);
+  const second = await settle(sys, { deadline, log });
+  if (!second.quiet) unsettled.push(`after redrive: ${JSON.stringify(second.last)}`);
+  const redriveSeconds = (Date.now() - tRedrive) / 1000;
+
+  const tCheck = Date.now();
+  const snapshot = await takeSnapshot(sys);
+  const invariants = checkInvariants({ snapshot, placed, cancelled: cancels.cancelled, seed, logins: broadcasts.logins, dlqMessages: redrive.messages });
+  const targets = faultTargets(sys);
+  const [injected, perConsumer] = await Promise.all([
+    injectedFaults(sys, targets, since),
+    Promise.all(sys.deployment.consumers.map((c) => consumerOutcomes(sys.clients.logs, c, since))),
+  ]);
+  const outcomes = perConsumer.reduce(
+    (sum, o) => ({ processed: sum.processed + o.processed, duplicate: sum.duplicate + o.duplicate, retry: sum.retry + o.retry, quarantined: sum.quarantined + o.quarantined }),
+    { processed: 0, duplicate: 0, retry: 0, quarantined: 0 },
+  );
+  const checkSeconds = (Date.now() - tCheck) / 1000;
+  const { log: _log, ...kept } = options;
+  return {
+    options: kept,
+    placed: placed.length,
+    cancelled: cancels.cancelled.size,
+    resent: resent.size,
+    injected,
+    outcomes,
+    redrive,
+    invariants,
+    unsettled,
+    seconds: { load: loadSeconds, settle: settleSeconds, redrive: redriveSeconds, check: checkSeconds, total: (Date.now() - started) / 1000 },
+    ok: unsettled.length === 0 && invariants.lost === 0 && invariants.doubleEffects === 0 && invariants.checks.every((c) => c.ok),
+  };
+}

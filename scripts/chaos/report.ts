@@ -1,0 +1,58 @@
+import type { FaultKind } from '../../functions/runtime/faults';
+import type { ChaosResult } from './driver';
+
+/** The results table of a chaos run, as Markdown (printed, and kept in bench/chaos-latest.md for bench/RESULTS.md). */
+export const CHAOS_LATEST = 'bench/chaos-latest.md';
+
+const FAULT_LABEL: Record<FaultKind, string> = {
+  transient: 'transient handler errors',
+  timeout: 'handler timeouts (cut off at the record deadline)',
+  crash: 'consumer crashes mid-batch (process exit)',
+  putEventsThrottle: 'PutEvents entries throttled (relays, risk publisher)',
+  idempotencyThrottle: 'idempotency-table requests throttled',
+};
+
+const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '–');
+
+export function renderChaosTable(r: ChaosResult, title: string): string {
+  const inv = r.invariants;
+  const rates = r.options.faults.consumers;
+  const handlerRuns = r.outcomes.processed + r.injected.transient + r.injected.timeout;
+  const rows: [string, string][] = [
+    ['orders placed', `${r.placed} (≤ ${r.options.perSecond}/s, ≤ ${r.options.concurrency} in flight); cancelled by customers ${r.cancelled}`],
+    ['final states', Object.entries(inv.statuses).map(([k, v]) => `${k} ${v}`).join(', ') + (inv.fencedReplies ? `; ${inv.fencedReplies} replies fenced by an earlier compensation` : '')],
+    ['events produced', `${inv.eventsProduced} (outbox rows, risk.assessed, sign-ins); ${inv.deliveriesExpected} subscriber deliveries`],
+    ['duplicates re-sent (same event_id)', `${r.resent} (${pct(r.resent, inv.eventsProduced)} of events produced)`],
+    ...(Object.keys(FAULT_LABEL) as FaultKind[]).map((k): [string, string] => [
+      `injected: ${FAULT_LABEL[k]}`,
+      `${r.injected[k]}${k === 'transient' ? ` (${pct(r.injected[k], handlerRuns)} of handler runs; rate ${rates.transient})` : ` (rate ${k === 'putEventsThrottle' ? r.options.faults.relays.putEventsThrottle : rates[k]})`}`,
+    ]),
+    ['retries (records reported for redelivery)', String(r.outcomes.retry)],
+    ['duplicates suppressed', String(r.outcomes.duplicate)],
+    ['records processed', String(r.outcomes.processed)],
+    ['quarantined by the runtime (DLQ with reason)', String(r.outcomes.quarantined)],
+    ['DLQ arrivals', `${r.redrive.messages.length}${r.redrive.relayDlq ? ` + ${r.redrive.relayDlq} relay stream batches` : ''}`],
+    ['redriven', `${r.redrive.moved}${r.redrive.notMoved ? ` (${r.redrive.notMoved} not moved)` : ''}`],
+    ['**lost**', `**${inv.lost}**`],
+    ['**double effects**', `**${inv.doubleEffects}**`],
+    ['wall time', `${fmt(r.seconds.total)} (load + fault drain ${fmt(r.seconds.load)}, settle ${fmt(r.seconds.settle)}, redrive + settle ${fmt(r.seconds.redrive)}, checks ${fmt(r.seconds.check)})`],
+  ];
+  return [
+    `### ${title}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '| invariant | result |',
+    '|---|---|',
+    ...inv.checks.map((c) => `| ${c.name} | ${c.ok ? '✔' : '✘'} ${c.detail.replaceAll('|', '\\|')} |`),
+    ...(r.unsettled.length ? ['', `Not settled within the budget: ${r.unsettled.join('; ')}`] : []),
+    '',
+    r.ok ? 'Result: **all invariants hold**.' : 'Result: **FAILED**.',
+  ].join('\n');
+}
+
+function fmt(seconds: number): string {
+  return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`;
+}
