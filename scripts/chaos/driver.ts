@@ -72,46 +72,55 @@ export async function runChaos(sys: LocalSystem, options: ChaosOptions): Promise
   const since = Date.now();
   const runId = `chaos-${since.toString(36)}`;
 
-  const configured = await configureFaults(sys, options.faults);
-  log(`faults on in ${configured.length} functions (read back): consumers ${JSON.stringify(options.faults.consumers)}, relays ${JSON.stringify(options.faults.relays)}`);
-
   const resent = new Set<string>();
-  const resendPass = async () => {
-    for (const id of await resendDuplicates(sys, options.duplicateShare, resent)) resent.add(id);
-  };
   let loading = true;
-  const duplicateLoop = (async () => {
-    while (loading) {
-      await new Promise((r) => setTimeout(r, 15_000));
-      if (loading) await resendPass();
-    }
-  })();
-  const tLoad = Date.now();
-  let placedCount = 0;
-  const [placed, broadcasts] = await Promise.all([
-    placeOrders(sys, options.orders, { concurrency: options.concurrency, perSecond: options.perSecond }, runId, (n) => {
-      placedCount = n;
-      if (n % 1000 === 0) log(`placed ${n} orders (${((Date.now() - tLoad) / 1000).toFixed(0)} s)`);
-    }),
-    sendBroadcasts(sys, Math.ceil(options.orders / 20), Math.ceil(options.orders / 200), 2),
-  ]);
-  log(`placed ${placedCount} orders, ${broadcasts.logins.eventIds.length} sign-ins, ${broadcasts.configChanges} config changes in ${((Date.now() - tLoad) / 1000).toFixed(0)} s`);
-  const cancels = await cancelPlanned(sys, placed, { concurrency: 8, deadline });
-  log(`cancelled ${cancels.cancelled.size} settled orders (${cancels.refused} already final, ${cancels.unsettled} never settled)`);
-  if (cancels.unsettled > 0) unsettled.push(`${cancels.unsettled} orders to cancel never settled`);
-  loading = false;
-  await duplicateLoop;
-  // Still under fault: once the replies and compensations are published, re-send their share and let those
-  // duplicates be delivered (records hidden under a retry backoff or a crash need not finish under fault).
-  const published = (b: Backlog) => b.outboxPending === 0 && b.queued === 0;
-  await settle(sys, { deadline: Math.min(deadline, Date.now() + options.budgetMs / 4), calmPolls: 2, log, done: published });
-  await resendPass();
-  log(`re-sent ${resent.size} published events with their event_id`);
-  await settle(sys, { deadline: Math.min(deadline, Date.now() + 60_000), calmPolls: 2, log, done: (b) => b.queued === 0 });
-  const loadSeconds = (Date.now() - tLoad) / 1000;
-
-  await configureFaults(sys, undefined);
-  log('faults off (read back)');
+  // The fault window; faults go off in `finally`, so a failed run never leaves them on for whoever comes next.
+  const underFault = async () => {
+    const configured = await configureFaults(sys, options.faults);
+    log(`faults on in ${configured.length} functions (read back): consumers ${JSON.stringify(options.faults.consumers)}, relays ${JSON.stringify(options.faults.relays)}`);
+    const resendPass = async () => {
+      for (const id of await resendDuplicates(sys, options.duplicateShare, resent)) resent.add(id);
+    };
+    const duplicateLoop = (async () => {
+      while (loading) {
+        await new Promise((r) => setTimeout(r, 15_000));
+        if (loading) await resendPass();
+      }
+    })();
+    const tLoad = Date.now();
+    let placedCount = 0;
+    const [placed, broadcasts] = await Promise.all([
+      placeOrders(sys, options.orders, { concurrency: options.concurrency, perSecond: options.perSecond }, runId, (n) => {
+        placedCount = n;
+        if (n % 1000 === 0) log(`placed ${n} orders (${((Date.now() - tLoad) / 1000).toFixed(0)} s)`);
+      }),
+      sendBroadcasts(sys, Math.ceil(options.orders / 20), Math.ceil(options.orders / 200), 2),
+    ]);
+    log(`placed ${placedCount} orders, ${broadcasts.logins.eventIds.length} sign-ins, ${broadcasts.configChanges} config changes in ${((Date.now() - tLoad) / 1000).toFixed(0)} s`);
+    const cancels = await cancelPlanned(sys, placed, { concurrency: 8, deadline });
+    log(`cancelled ${cancels.cancelled.size} settled orders (${cancels.refused} already final, ${cancels.unsettled} never settled)`);
+    if (cancels.unsettled > 0) unsettled.push(`${cancels.unsettled} orders to cancel never settled`);
+    loading = false;
+    await duplicateLoop;
+    // Still under fault: once the replies and compensations are published, re-send their share and let those
+    // duplicates be delivered (records hidden under a retry backoff or a crash need not finish under fault).
+    const published = (b: Backlog) => b.outboxPending === 0 && b.queued === 0;
+    await settle(sys, { deadline: Math.min(deadline, Date.now() + options.budgetMs / 4), calmPolls: 2, log, done: published });
+    await resendPass();
+    log(`re-sent ${resent.size} published events with their event_id`);
+    await settle(sys, { deadline: Math.min(deadline, Date.now() + 60_000), calmPolls: 2, log, done: (b) => b.queued === 0 });
+    const loadSeconds = (Date.now() - tLoad) / 1000;
+    return { placed, broadcasts, cancels, loadSeconds };
+  };
+  let loaded: Awaited<ReturnType<typeof underFault>>;
+  try {
+    loaded = await underFault();
+  } finally {
+    loading = false;
+    await configureFaults(sys, undefined);
+    log('faults off (read back)');
+  }
+  const { placed, broadcasts, cancels, loadSeconds } = loaded;
   const tSettle = Date.now();
   const first = await settle(sys, { deadline, log });
   if (!first.quiet) unsettled.push(`before redrive: ${JSON.stringify(first.last)}`);
