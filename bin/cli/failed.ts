@@ -1,11 +1,12 @@
-import { ConditionalCheckFailedException, GetItemCommand, ScanCommand, UpdateItemCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { flag, JSON_OPTION, stringOption, type Command, type Group } from './args';
 import { CliError, EXIT, type Context } from './context';
 import type { FailedMessagesInfo } from './discovery';
 import { iso, table, truncate } from './format';
 import { invokeJson } from './outbox';
 import { byService } from './resolve';
+import { scanItems } from './scan';
 
 export interface FailedRow {
   service: string;
@@ -50,14 +51,8 @@ export function toFailedRow(service: string, item: Record<string, unknown>): Fai
 
 /** Scans a store (an ops tool on a small table; parked rows have no index), optionally with a filter. */
 export async function scanStore(ctx: Context, store: FailedMessagesInfo, filter?: Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<FailedRow[]> {
-  const rows: FailedRow[] = [];
-  let ExclusiveStartKey: ScanCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await ctx.clients.dynamodb.send(new ScanCommand({ TableName: store.tableName, ConsistentRead: true, ExclusiveStartKey, ...filter }));
-    for (const item of page.Items ?? []) rows.push(toFailedRow(store.service, unmarshall(item)));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return rows;
+  const items = await scanItems(ctx.clients.dynamodb, store.tableName, filter);
+  return items.map((item) => toFailedRow(store.service, item));
 }
 
 const onlyParked = {

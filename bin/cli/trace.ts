@@ -1,4 +1,4 @@
-import { GetItemCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { flag, JSON_OPTION, type Command } from './args';
 import { EXIT, type Context } from './context';
@@ -7,6 +7,7 @@ import type { ConsumerInfo, Deployment } from './discovery';
 import { queueDepth } from './dlq';
 import { scanStore, type FailedRow } from './failed';
 import { formatAge, iso } from './format';
+import { scanItems } from './scan';
 
 /** Published rows and deliveries younger than this are "in flight", not a problem. */
 const IN_FLIGHT_MS = 60_000;
@@ -63,25 +64,12 @@ function ordersTable(deployment: Deployment): string | undefined {
   return stacks.map(([, o]) => o.OrdersTable).find(Boolean);
 }
 
-async function scanAll(ctx: Context, input: ScanCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: ScanCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await ctx.clients.dynamodb.send(new ScanCommand({ ...input, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
-
 /** Outbox rows whose event_id is the key or whose detail mentions it (a Scan with a filter: fine for an ops tool, not for a hot path). */
 async function outboxRows(ctx: Context, deployment: Deployment, key: string) {
   const perTable = await Promise.all(
     deployment.outboxes.map(async (o) =>
       (
-        await scanAll(ctx, {
-          TableName: o.tableName,
-          ConsistentRead: true,
+        await scanItems(ctx.clients.dynamodb, o.tableName, {
           FilterExpression: 'contains(#d, :k) OR event_id = :k',
           ExpressionAttributeNames: { '#d': 'detail' },
           ExpressionAttributeValues: { ':k': { S: key } },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mapLimit } from '../../functions/runtime/map-limit';
 import { resend } from '../local/actions';
-import { scanItems } from '../local/scan';
+import { scanItems } from '../../bin/cli/scan';
 import type { LocalSystem } from '../local/system';
 
 /**

@@ -1,7 +1,7 @@
 import type { OrderItem } from '../../functions/orders/order-record';
 import type { Account, Award } from '../../functions/points/points-table';
 import type { Reservation } from '../../functions/inventory/stock-table';
-import { scanItems } from '../local/scan';
+import { scanItems } from '../../bin/cli/scan';
 import type { LocalSystem } from '../local/system';
 import { outboxRowsOf, type OutboxRow } from './duplicates';
 

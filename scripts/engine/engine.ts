@@ -314,8 +314,7 @@ export async function waitForHealth(
 }
 
 /** Environment the MiniStack process gets. Functions it runs inherit it, so nothing of the caller leaks. */
-function ministackProcessEnv(port: number, root: string): NodeJS.ProcessEnv {
-  const p = enginePaths(root);
+function ministackProcessEnv(port: number): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'SHELL'];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
@@ -381,7 +380,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<EngineHandl
   writeFileSync(out, `\n--- ${new Date().toISOString()} starting MiniStack ${MINISTACK_VERSION} on ${o.endpoint}\n`);
   const child = spawn(p.ministack, [], {
     cwd: p.local,
-    env: ministackProcessEnv(o.port, o.root),
+    env: ministackProcessEnv(o.port),
     stdio: ['ignore', out, out],
     detached: true, // own process group: `stop` ends it and the function workers it spawned
   });

@@ -1,7 +1,6 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { scanItems } from '../../bin/cli/scan';
 import { http, waitFor, type LocalSystem } from './system';
 
 /** What the demo, the e2e suite and the chaos run do to the deployed system, in one place. */
@@ -37,18 +36,16 @@ export const settled = (order: any) =>
 
 /** Outbox rows (any service) whose detail mentions `needle`, e.g. an order id. */
 export async function outboxRows(sys: LocalSystem, needle: string): Promise<{ event_id: string; detail_type: string; source: string; detail: string; status: string }[]> {
-  const rows = [];
-  for (const outbox of sys.deployment.outboxes) {
-    let ExclusiveStartKey: Record<string, any> | undefined;
-    do {
-      const page = await sys.clients.dynamodb.send(
-        new ScanCommand({ TableName: outbox.tableName, FilterExpression: 'contains(#d, :n)', ExpressionAttributeNames: { '#d': 'detail' }, ExpressionAttributeValues: { ':n': { S: needle } }, ExclusiveStartKey }),
-      );
-      rows.push(...(page.Items ?? []).map((i) => unmarshall(i) as any));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-  return rows;
+  const perTable = await Promise.all(
+    sys.deployment.outboxes.map((outbox) =>
+      scanItems(sys.clients.dynamodb, outbox.tableName, {
+        FilterExpression: 'contains(#d, :n)',
+        ExpressionAttributeNames: { '#d': 'detail' },
+        ExpressionAttributeValues: { ':n': { S: needle } },
+      }),
+    ),
+  );
+  return perTable.flat() as any[];
 }
 
 /** Re-sends a stored event to the bus exactly as it was announced (same event_id): a duplicate delivery. */

@@ -1,7 +1,7 @@
 import { BatchWriteItemCommand, DescribeTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Deployment } from '../../bin/cli/discovery';
-import { scanPages } from './scan';
+import { scanPages } from '../../bin/cli/scan';
 
 /** Every queue of the deployment: consumer queues, their DLQs and target DLQs, relay DLQs. */
 export function allQueues(d: Deployment): string[] {

@@ -4,7 +4,7 @@ import { peekDlq, type DlqMessage } from '../../bin/cli/dlq-messages';
 import { newEventId } from '../../functions/events/event-id';
 import { envelope } from '../../scripts/local/actions';
 import { forEachLogLine } from '../../scripts/local/outcomes';
-import { scanItems } from '../../scripts/local/scan';
+import { scanItems } from '../../bin/cli/scan';
 import { http, waitFor, type LocalSystem } from '../../scripts/local/system';
 import { httpCases, queueCases, QUEUE_TARGET, type CorpusCase } from '../corpus';
 import { validDetails } from '../fixtures/details';
