@@ -51,8 +51,7 @@ beforeEach(() => {
   sqs.reset();
   eb.reset();
   table = new FakeIdempotencyTable();
-  ddb.on(BatchExecuteStatementCommand).callsFake((input) => table.batch(input));
-  ddb.on(PutItemCommand).callsFake((input) => table.put(input));
+  table.install(ddb);
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   process.env.CONSUMER_NAME = 'inventory-reserve';
   process.env.DLQ_URL = DLQ_URL;

@@ -1,4 +1,12 @@
-import { ConditionalCheckFailedException, type AttributeValue, type BatchExecuteStatementCommandInput, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  type AttributeValue,
+  type BatchExecuteStatementCommandInput,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import type { SQSRecord } from 'aws-lambda';
 import { vi } from 'vitest';
 import { findEvent } from '../../../functions/events/catalog';
@@ -74,6 +82,12 @@ export class FakeIdempotencyTable {
   items = new Map<string, Record<string, AttributeValue>>();
   /** Whether DuplicateItem errors carry the existing item (unknown on AWS; both paths are handled). */
   returnItemOnDuplicate = true;
+
+  /** Routes the idempotency store's commands (PartiQL batch, conditional PutItem) to this table. */
+  install(ddb: AwsStub<any, any, any>): void {
+    ddb.on(BatchExecuteStatementCommand).callsFake((input) => this.batch(input));
+    ddb.on(PutItemCommand).callsFake((input) => this.put(input));
+  }
 
   batch(input: BatchExecuteStatementCommandInput) {
     return {

@@ -12,8 +12,7 @@ let store: IdempotencyStore;
 beforeEach(() => {
   ddb.reset();
   table = new FakeIdempotencyTable();
-  ddb.on(BatchExecuteStatementCommand).callsFake((input) => table.batch(input));
-  ddb.on(PutItemCommand).callsFake((input) => table.put(input));
+  table.install(ddb);
   store = new IdempotencyStore(TABLE, 3600, new DynamoDBClient({}), () => NOW, async () => {});
 });
 

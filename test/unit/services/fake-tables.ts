@@ -1,7 +1,5 @@
 import {
-  BatchExecuteStatementCommand,
   BatchGetItemCommand,
-  PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type AttributeValue,
@@ -38,8 +36,7 @@ export class FakeTables {
 
   /** Routes the DynamoDB commands the handlers and the runtime send to these tables. */
   install(ddb: AwsStub<any, any, any>): void {
-    ddb.on(BatchExecuteStatementCommand).callsFake((input) => this.idempotency.batch(input));
-    ddb.on(PutItemCommand).callsFake((input) => this.idempotency.put(input));
+    this.idempotency.install(ddb);
     ddb.on(BatchGetItemCommand).callsFake((input) => this.batchGet(input));
     ddb.on(TransactWriteItemsCommand).callsFake((input) => this.transact(input));
   }
