@@ -6,9 +6,12 @@ import { defineConfig } from 'vitest/config';
  * one after another against that deployment.
  */
 export default defineConfig({
+  // `courier/*` resolves to the toolkit's sources through tsconfig.json `paths`, as for tsx and esbuild.
+  resolve: { tsconfigPaths: true },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/contracts/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
@@ -18,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

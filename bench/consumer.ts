@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { newEventId } from '../functions/events/event-id';
+import { newEventId } from '../functions/contracts/event-id';
 
 const BATCHES = 200;
 const WARMUP = 20;

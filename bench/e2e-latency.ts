@@ -13,7 +13,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { mapLimit } from '../functions/runtime/map-limit';
+import { mapLimit } from '../functions/runtime/support/map-limit';
 import { ensureEngine, stopEngine } from '../scripts/engine/engine';
 import { placeOrder } from '../scripts/local/actions';
 import { deployToEngine } from '../scripts/local/deploy';

@@ -6,12 +6,12 @@
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { pathToFileURL } from 'node:url';
-import { OrderCreatedV1 } from '../functions/events';
-import { createLogger } from '../functions/runtime/log';
-import { mapLimit } from '../functions/runtime/map-limit';
-import { Metrics } from '../functions/runtime/metrics';
-import { buildEvent, outgoing } from '../functions/runtime/outgoing';
-import { createPublisher, PUBLISH_DEFAULTS } from '../functions/runtime/publisher';
+import { OrderCreatedV1 } from '../functions/events/index';
+import { createLogger } from '../functions/runtime/support/log';
+import { mapLimit } from '../functions/runtime/support/map-limit';
+import { Metrics } from '../functions/runtime/support/metrics';
+import { buildEvent, outgoing } from '../functions/runtime/publish/outgoing';
+import { createPublisher, PUBLISH_DEFAULTS } from '../functions/runtime/publish/publisher';
 
 const EVENTS = 1_000;
 const LATENCY_MS = 5;

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { resolveDeploymentTarget } from '../lib/config';
+import { resolveDeploymentTarget } from 'courier/constructs';
 import { InventoryStack } from '../lib/stacks/inventory-stack';
-import { MessagingStack } from '../lib/stacks/messaging-stack';
+import { MessagingStack } from 'courier/constructs';
 import { NotificationsStack } from '../lib/stacks/notifications-stack';
 import { OrdersStack } from '../lib/stacks/orders-stack';
 import { PointsStack } from '../lib/stacks/points-stack';

@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { pathToFileURL } from 'node:url';
 import { sku as skuField } from '../functions/events/fields';
 import { skuKey } from '../functions/inventory/stock-table';
-import { dynamoClient } from '../functions/runtime/aws-clients';
+import { dynamoClient } from '../functions/runtime/support/aws-clients';
 
 /** What the demo starts with when no stock is given: a few plenty, one nearly sold out. */
 export const DEFAULT_STOCK: Readonly<Record<string, number>> = {

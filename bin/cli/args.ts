@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError, type Context } from './context';
+import { UsageError, type Context } from './context.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

@@ -5,7 +5,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { discover, NotDeployed, type Deployment } from './discovery';
+import { discover, NotDeployed, type Deployment } from './discovery.js';
 
 /** Every AWS client the CLI uses; tests pass `aws-sdk-client-mock`ed instances. */
 export interface Clients {

@@ -1,11 +1,11 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { flag, intOption, JSON_OPTION, type Command, type Group } from './args';
-import { CliError, EXIT, type Context } from './context';
-import { groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages';
-import { formatAge, progressBar, queueName, table, truncate } from './format';
-import { moveMessages } from './move-messages';
-import { resolveDlq, type DlqTarget } from './resolve';
+import { flag, intOption, JSON_OPTION, type Command, type Group } from './args.js';
+import { CliError, EXIT, type Context } from './context.js';
+import { groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
+import { formatAge, progressBar, queueName, table, truncate } from './format.js';
+import { moveMessages } from './move-messages.js';
+import { resolveDlq, type DlqTarget } from './resolve.js';
 
 // ---------------------------------------------------------------- queue facts
 

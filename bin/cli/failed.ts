@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { flag, JSON_OPTION, stringOption, type Command, type Group } from './args';
-import { CliError, EXIT, type Context } from './context';
-import type { FailedMessagesInfo } from './discovery';
-import { iso, table, truncate } from './format';
-import { invokeJson } from './outbox';
-import { byService } from './resolve';
-import { scanItems } from './scan';
+import { flag, JSON_OPTION, stringOption, type Command, type Group } from './args.js';
+import { CliError, EXIT, type Context } from './context.js';
+import type { FailedMessagesInfo } from './discovery.js';
+import { iso, table, truncate } from './format.js';
+import { invokeJson } from './outbox.js';
+import { byService } from './resolve.js';
+import { scanItems } from './scan.js';
 
 export interface FailedRow {
   service: string;

@@ -9,14 +9,14 @@
  *   const t = await trace(ctx, orderId);          // t.diagnosis, t.events[].consumers[].record, t.dlq
  *   const code = await main(['dlq', 'list', '--json'], createContext({ out: bufferOutput() }));
  */
-export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context';
-export { discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery';
-export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages';
-export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq';
-export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed';
-export { main, runProcess } from './main';
-export { moveMessages } from './move-messages';
-export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox';
-export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay';
-export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve';
-export { renderTrace, trace, type TraceResult, type TracedEvent } from './trace';
+export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context.js';
+export { discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
+export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
+export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq.js';
+export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
+export { main, runProcess } from './main.js';
+export { moveMessages } from './move-messages.js';
+export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
+export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay.js';
+export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve.js';
+export { renderTrace, trace, type TraceResult, type TracedEvent } from './trace.js';

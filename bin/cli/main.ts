@@ -1,11 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { commandHelp, groupHelp, parseCommand, type Command, type Group } from './args';
-import { classifyError, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context';
-import { dlqGroup } from './dlq';
-import { failedGroup } from './failed';
-import { outboxGroup } from './outbox';
-import { replayCommand } from './replay';
-import { traceCommand } from './trace';
+import { commandHelp, groupHelp, parseCommand, type Command, type Group } from './args.js';
+import { classifyError, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context.js';
+import { dlqGroup } from './dlq.js';
+import { failedGroup } from './failed.js';
+import { outboxGroup } from './outbox.js';
+import { replayCommand } from './replay.js';
+import { traceCommand } from './trace.js';
 
 /** Top level: groups with subcommands, and single commands. */
 export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand];

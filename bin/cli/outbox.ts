@@ -1,12 +1,12 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group } from './args';
-import { EXIT, type Context } from './context';
-import type { OutboxInfo } from './discovery';
-import { formatAge, iso, table } from './format';
-import { queueDepth } from './dlq';
-import { byService } from './resolve';
+import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group } from './args.js';
+import { EXIT, type Context } from './context.js';
+import type { OutboxInfo } from './discovery.js';
+import { formatAge, iso, table } from './format.js';
+import { queueDepth } from './dlq.js';
+import { byService } from './resolve.js';
 
 const PENDING = 'PENDING';
 

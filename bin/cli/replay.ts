@@ -1,9 +1,9 @@
 import { DescribeReplayCommand, DescribeRuleCommand, ListArchivesCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
-import { flag, JSON_OPTION, listOption, stringOption, type Command } from './args';
-import { CliError, EXIT, UsageError, type Context } from './context';
-import type { BusInfo, ConsumerInfo, Deployment } from './discovery';
-import { progressBar } from './format';
-import { requireConsumer } from './resolve';
+import { flag, JSON_OPTION, listOption, stringOption, type Command } from './args.js';
+import { CliError, EXIT, UsageError, type Context } from './context.js';
+import type { BusInfo, ConsumerInfo, Deployment } from './discovery.js';
+import { progressBar } from './format.js';
+import { requireConsumer } from './resolve.js';
 
 export interface ReplayOptions {
   from: string;

@@ -1,6 +1,6 @@
-import { CliError, EXIT } from './context';
-import { findConsumer, type ConsumerInfo, type Deployment, type OutboxInfo } from './discovery';
-import { queueName } from './format';
+import { CliError, EXIT } from './context.js';
+import { findConsumer, type ConsumerInfo, type Deployment, type OutboxInfo } from './discovery.js';
+import { queueName } from './format.js';
 
 export class UnknownConsumer extends CliError {
   constructor(wanted: string, deployment: Deployment) {

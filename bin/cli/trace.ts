@@ -1,13 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { flag, JSON_OPTION, type Command } from './args';
-import { EXIT, type Context } from './context';
-import { peekDlq, type DlqMessage } from './dlq-messages';
-import type { ConsumerInfo, Deployment } from './discovery';
-import { queueDepth } from './dlq';
-import { scanStore, type FailedRow } from './failed';
-import { formatAge, iso } from './format';
-import { scanItems } from './scan';
+import { flag, JSON_OPTION, type Command } from './args.js';
+import { EXIT, type Context } from './context.js';
+import { peekDlq, type DlqMessage } from './dlq-messages.js';
+import type { ConsumerInfo, Deployment } from './discovery.js';
+import { queueDepth } from './dlq.js';
+import { scanStore, type FailedRow } from './failed.js';
+import { formatAge, iso } from './format.js';
+import { scanItems } from './scan.js';
 
 /** Published rows and deliveries younger than this are "in flight", not a problem. */
 const IN_FLIGHT_MS = 60_000;

@@ -1,4 +1,4 @@
-import type { EventDefinition } from './define';
+import type { EventDefinition } from 'courier/contracts';
 import { ConfigChangedV1 } from './config';
 import { UserLoginSucceededV1 } from './identity';
 import { InventoryRejectedV1, InventoryReservedV1 } from './inventory';

@@ -1,9 +1,6 @@
 import * as z from 'zod/mini';
 
-/** Field builders shared by the catalog, so every domain bounds the same things the same way. */
-
-/** Identifiers on the wire: non-empty, bounded, no whitespace or control characters. */
-export const id = () => z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/));
+/** Field builders of the reference domains (the generic ones come from courier/contracts). */
 
 /** Stock-keeping unit: upper-case letters, digits and dashes. */
 export const sku = () => z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/));
@@ -11,12 +8,3 @@ export const sku = () => z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/));
 /** Order lines: at least one, at most 100, each a sku and a quantity ≥ 1. */
 export const lines = () =>
   z.array(z.strictObject({ sku: sku(), qty: z.int().check(z.gte(1), z.lte(10_000)) })).check(z.minLength(1), z.maxLength(100));
-
-/** Money in integer minor units (cents), never a float. */
-export const minorUnits = () => z.int().check(z.gte(0), z.lte(1_000_000_000_00));
-
-/** ISO 4217 currency code. */
-export const currency = () => z.string().check(z.regex(/^[A-Z]{3}$/));
-
-/** Bounded free text (reasons, user agents). */
-export const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));

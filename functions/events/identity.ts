@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { defineEvent } from './define';
-import { id, text } from './fields';
+import { defineEvent } from 'courier/contracts';
+import { id, text } from 'courier/contracts';
 
 export const IDENTITY_SOURCE = 'courier.identity';
 

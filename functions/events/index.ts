@@ -1,5 +1,3 @@
-export * from './define';
-export * from './event-id';
 export * from './catalog';
 export * from './orders';
 export * from './inventory';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { defineEvent } from './define';
-import { id, lines, sku } from './fields';
+import { defineEvent, id } from 'courier/contracts';
+import { lines, sku } from './fields';
 
 export const INVENTORY_SOURCE = 'courier.inventory';
 

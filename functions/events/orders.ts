@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { defineEvent } from './define';
-import { currency, id, lines, minorUnits, text } from './fields';
+import { currency, defineEvent, id, minorUnits, text } from 'courier/contracts';
+import { lines } from './fields';
 
 export const ORDERS_SOURCE = 'courier.orders';
 

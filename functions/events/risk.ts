@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { defineEvent } from './define';
-import { id } from './fields';
+import { defineEvent } from 'courier/contracts';
+import { id } from 'courier/contracts';
 
 export const RISK_SOURCE = 'courier.risk';
 

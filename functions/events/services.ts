@@ -1,4 +1,4 @@
-import type { EventDefinition } from './define';
+import type { ServiceMap } from 'courier/contracts';
 import { ConfigChangedV1 } from './config';
 import { UserLoginSucceededV1 } from './identity';
 import { InventoryRejectedV1, InventoryReservedV1 } from './inventory';
@@ -6,17 +6,11 @@ import { OrderCancelledV1, OrderCreatedV1 } from './orders';
 import { PointsAwardedV1 } from './points';
 import { RiskAssessedV1 } from './risk';
 
-export interface ServiceContract {
-  description: string;
-  publishes: readonly EventDefinition[];
-  consumes: readonly EventDefinition[];
-}
-
 /**
  * Who publishes and who consumes each event. The AsyncAPI document is generated from it and the infra
  * tests check that the deployed rules match it, so it cannot drift from what runs.
  */
-export const services: Readonly<Record<string, ServiceContract>> = {
+export const services: ServiceMap = {
   orders: {
     description: 'HTTP API for orders; tracks each order’s progress from the reply events.',
     publishes: [OrderCreatedV1, OrderCancelledV1],

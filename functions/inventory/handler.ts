@@ -1,7 +1,7 @@
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import { OrderCancelledV1, OrderCreatedV1 } from '../events/orders';
-import { consumer, type HandlerResult } from '../runtime/consumer';
-import { requiredEnv } from '../runtime/publishing-env';
+import { consumer, type HandlerResult } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { afterConditionFailed } from './conflicts';
 import { decideRelease, releaseWrites } from './release';
 import { decideReserve, reserveWrites, stockLines } from './reserve';

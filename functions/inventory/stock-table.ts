@@ -1,6 +1,6 @@
-import { systemClock } from '../runtime/backoff';
-import { dynamoClient } from '../runtime/aws-clients';
-import { readConsistent } from '../runtime/dynamo-reads';
+import { systemClock } from 'courier/runtime';
+import { dynamoClient } from 'courier/runtime';
+import { readConsistent } from 'courier/runtime';
 
 /**
  * The stock table, one partition key `pk` (S) for two kinds of item:

@@ -1,5 +1,5 @@
-import type { HandlerContext } from '../runtime/consumer';
-import type { BusinessConditionFailed } from '../runtime/errors';
+import type { HandlerContext } from 'courier/runtime';
+import type { BusinessConditionFailed } from 'courier/runtime';
 
 /**
  * `onConditionFailed` for writes whose condition failing means "this effect (or a newer one) is

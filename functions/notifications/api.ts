@@ -1,12 +1,12 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parseWith } from '../events/define';
+import { parseWith } from 'courier/contracts';
 import { UserLoginSucceededV1 } from '../events/identity';
-import { dynamoClient } from '../runtime/aws-clients';
-import { HttpError, httpApi, readJsonBody, type HttpResponse } from '../runtime/http';
-import { TransactionCancelled, transactWithOutbox } from '../runtime/outbox';
-import { outgoing } from '../runtime/outgoing';
-import { reliablePublisherFromEnv, requiredEnv } from '../runtime/publishing-env';
+import { dynamoClient } from 'courier/runtime';
+import { HttpError, httpApi, readJsonBody, type HttpResponse } from 'courier/runtime';
+import { TransactionCancelled, transactWithOutbox } from 'courier/runtime';
+import { outgoing } from 'courier/runtime';
+import { reliablePublisherFromEnv, requiredEnv } from 'courier/runtime';
 import { planConfigChange, readConfigEntry, type ConfigEntry } from './config-change';
 import { configPk } from './keys';
 import { ConfigKey, LoginRequest, PutConfigRequest } from './requests';

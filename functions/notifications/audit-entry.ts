@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { MetadataFields } from '../events/define';
-import type { ConsumedEvent } from '../runtime/envelope';
+import type { MetadataFields } from 'courier/contracts';
+import type { ConsumedEvent } from 'courier/runtime';
 import { auditPk } from './keys';
 
 /**

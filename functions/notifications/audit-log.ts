@@ -1,7 +1,7 @@
 import { ConfigChangedV1 } from '../events/config';
 import { UserLoginSucceededV1 } from '../events/identity';
-import { consumer } from '../runtime/consumer';
-import { requiredEnv } from '../runtime/publishing-env';
+import { consumer } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { acknowledgeAlreadyApplied } from './already-applied';
 import { auditWrite } from './audit-entry';
 

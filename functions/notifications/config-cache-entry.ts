@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ConfigChangedV1 } from '../events/config';
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import { configPk } from './keys';
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigChangedV1 } from '../events/config';
-import { consumer } from '../runtime/consumer';
-import { requiredEnv } from '../runtime/publishing-env';
+import { consumer } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { acknowledgeAlreadyApplied } from './already-applied';
 import { cacheWrite } from './config-cache-entry';
 

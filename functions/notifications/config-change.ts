@@ -1,7 +1,7 @@
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfigChangedV1 } from '../events/config';
-import { outgoing, type OutgoingEvent } from '../runtime/outgoing';
+import { outgoing, type OutgoingEvent } from 'courier/runtime';
 import { configPk } from './keys';
 import type { PutConfigRequest } from './requests';
 

@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import type { UserLoginSucceededV1 } from '../events/identity';
 import { userPk } from './keys';
 

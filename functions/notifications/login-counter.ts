@@ -1,8 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { UserLoginSucceededV1 } from '../events/identity';
-import { dynamoClient } from '../runtime/aws-clients';
-import { consumer } from '../runtime/consumer';
-import { requiredEnv } from '../runtime/publishing-env';
+import { dynamoClient } from 'courier/runtime';
+import { consumer } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { userPk } from './keys';
 import { loginCountWrite } from './login-count';
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { currency, id, sku } from '../events/fields';
+import { currency, id } from 'courier/contracts';
+import { sku } from '../events/fields';
 
 /** Body of `POST /orders`: prices come from the client's catalogue view, in integer minor units. */
 export const PlaceOrderRequest = z.strictObject({

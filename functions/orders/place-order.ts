@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { OrderCreatedV1 } from '../events/orders';
-import { outgoing, type OutgoingEvent } from '../runtime/outgoing';
+import { outgoing, type OutgoingEvent } from 'courier/runtime';
 import { orderPk, type OrderItem } from './order-record';
 import { orderTotal, type PlaceOrderRequest } from './place-order-request';
 

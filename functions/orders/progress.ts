@@ -1,7 +1,7 @@
-import { PermanentError } from '../runtime/errors';
-import { consumer } from '../runtime/consumer';
-import { dynamoClient } from '../runtime/aws-clients';
-import { requiredEnv } from '../runtime/publishing-env';
+import { PermanentError } from 'courier/runtime';
+import { consumer } from 'courier/runtime';
+import { dynamoClient } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { readOrder } from './order-record';
 import { progressWrites, REPLY_EVENTS } from './record-fact';
 

@@ -1,13 +1,13 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
 import { OrderCancelledV1 } from '../events/orders';
 import { PointsAwardedV1 } from '../events/points';
 import { RiskAssessedV1 } from '../events/risk';
-import type { EventOf } from '../runtime/envelope';
-import { PermanentError } from '../runtime/errors';
-import { outboxWrites } from '../runtime/outbox';
-import { outgoing } from '../runtime/outgoing';
+import type { EventOf } from 'courier/runtime';
+import { PermanentError } from 'courier/runtime';
+import { outboxWrites } from 'courier/runtime';
+import { outgoing } from 'courier/runtime';
 import { deriveStatus, isFinal } from './order-progress';
 import { orderUpdate, type OrderItem } from './order-record';
 

@@ -1,7 +1,7 @@
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import { OrderCancelledV1, OrderCreatedV1 } from '../events/orders';
-import { consumer, type HandlerContext, type HandlerResult } from '../runtime/consumer';
-import { requiredEnv } from '../runtime/publishing-env';
+import { consumer, type HandlerContext, type HandlerResult } from 'courier/runtime';
+import { requiredEnv } from 'courier/runtime';
 import { awardWrites } from './award';
 import { afterConditionFailed } from './conflicts';
 import { readLedger } from './points-table';

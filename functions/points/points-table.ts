@@ -1,8 +1,8 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { dynamoClient } from '../runtime/aws-clients';
-import { systemClock } from '../runtime/backoff';
-import { readConsistent } from '../runtime/dynamo-reads';
+import { dynamoClient } from 'courier/runtime';
+import { systemClock } from 'courier/runtime';
+import { readConsistent } from 'courier/runtime';
 
 /**
  * The points table, one partition key `pk` (S) for two kinds of item:

@@ -1,8 +1,8 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import type { OrderCancelledV1 } from '../events/orders';
-import { PermanentError } from '../runtime/errors';
+import { PermanentError } from 'courier/runtime';
 import { awardKey, setBalance, type Award, type Ledger } from './points-table';
 
 export interface Revocation {

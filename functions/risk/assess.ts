@@ -1,8 +1,8 @@
-import type { DetailOf } from '../events/define';
-import { derivedEventId } from '../events/event-id';
+import type { DetailOf } from 'courier/contracts';
+import { derivedEventId } from 'courier/contracts';
 import type { OrderCreatedV1 } from '../events/orders';
 import { RiskAssessedV1 } from '../events/risk';
-import { outgoing, type OutgoingEvent } from '../runtime/outgoing';
+import { outgoing, type OutgoingEvent } from 'courier/runtime';
 import { scoreOrder } from './score';
 
 /**

@@ -1,6 +1,6 @@
 import { OrderCreatedV1 } from '../events/orders';
-import { consumer } from '../runtime/consumer';
-import { reliablePublisherFromEnv, requiredEnv } from '../runtime/publishing-env';
+import { consumer } from 'courier/runtime';
+import { reliablePublisherFromEnv, requiredEnv } from 'courier/runtime';
 import { assessment } from './assess';
 
 /**

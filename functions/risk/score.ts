@@ -1,4 +1,4 @@
-import type { DetailOf } from '../events/define';
+import type { DetailOf } from 'courier/contracts';
 import type { OrderCreatedV1 } from '../events/orders';
 
 export type RiskDecision = 'approve' | 'review' | 'reject';

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notify } from './alarm-topic';
+import { notify } from './alarm-topic.js';
 
 /** `<stack>-<owner>-<what>`: readable in the console, in SNS mails and in `courier dlq list`. */
 export function alarmName(scope: Construct, owner: string, what: string): string {

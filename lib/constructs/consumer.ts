@@ -8,13 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { EventDefinition } from '../../functions/events/define';
-import { notify } from './alarm-topic';
-import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms';
-import { CourierFunction } from './function-defaults';
-import { DLQ_RETENTION, secureQueue } from './queues';
-import { grantTable, type TableGrant } from './table-access';
-import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
+import type { EventDefinition } from '../../functions/contracts/define.js';
+import { notify } from './alarm-topic.js';
+import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
+import { CourierFunction } from './function-defaults.js';
+import { DLQ_RETENTION, secureQueue } from './queues.js';
+import { grantTable, type TableGrant } from './table-access.js';
+import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 
 /** Lowest redrive count allowed: fewer deliveries turn ordinary transient failures into DLQ noise. */
 export const MIN_MAX_RECEIVE_COUNT = 5;

@@ -8,11 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { notify } from './alarm-topic';
-import { alarmName, functionAlarms } from './alarms';
-import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
-import { grantPublishTo } from './event-bus';
-import { CourierFunction } from './function-defaults';
+import { notify } from './alarm-topic.js';
+import { alarmName, functionAlarms } from './alarms.js';
+import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { grantPublishTo } from './event-bus.js';
+import { CourierFunction } from './function-defaults.js';
 
 /** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
 export const FAILED_MESSAGE_DUE_INDEX = 'due-by-time';
@@ -27,7 +27,7 @@ export interface FailedMessageStoreProps {
   readonly alarmTopic: sns.ITopic;
   /**
    * Retrier handler file.
-   * @default 'functions/failed-messages/retrier.ts'
+   * @default 'functions/handlers/retrier.ts'
    */
   readonly retrierEntry?: string;
   /**
@@ -96,7 +96,7 @@ export class FailedMessageStore extends Construct {
     });
 
     this.retrier = new CourierFunction(this, 'Retrier', {
-      entry: props.retrierEntry ?? 'functions/failed-messages/retrier.ts',
+      entry: props.retrierEntry ?? 'functions/handlers/retrier.ts',
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: republishes failed messages, parks them after N attempts`,
       timeout: props.retrierTimeout ?? Duration.seconds(60),

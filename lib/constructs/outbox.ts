@@ -10,12 +10,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notify } from './alarm-topic';
-import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms';
-import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery';
-import { grantPublishTo } from './event-bus';
-import { CourierFunction } from './function-defaults';
-import { DLQ_RETENTION, secureQueue } from './queues';
+import { notify } from './alarm-topic.js';
+import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
+import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { grantPublishTo } from './event-bus.js';
+import { CourierFunction } from './function-defaults.js';
+import { DLQ_RETENTION, secureQueue } from './queues.js';
 
 /** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
 export const OUTBOX_PENDING_INDEX = 'pending-by-age';
@@ -37,12 +37,12 @@ export interface OutboxProps {
   readonly failedMessageTable?: dynamodb.ITable;
   /**
    * Relay handler file (stream → PutEvents).
-   * @default 'functions/outbox/relay.ts'
+   * @default 'functions/handlers/relay.ts'
    */
   readonly relayEntry?: string;
   /**
    * Sweeper handler file (republishes rows the relay missed).
-   * @default 'functions/outbox/sweeper.ts'
+   * @default 'functions/handlers/sweeper.ts'
    */
   readonly sweeperEntry?: string;
   /**
@@ -151,7 +151,7 @@ export class Outbox extends Construct {
         'This queue is itself a dead-letter queue (on-failure destination of the outbox stream mapping); its depth is alarmed.',
     });
     this.relay = new CourierFunction(this, 'Relay', {
-      entry: props.relayEntry ?? 'functions/outbox/relay.ts',
+      entry: props.relayEntry ?? 'functions/handlers/relay.ts',
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: outbox stream relay`,
       timeout: props.relayTimeout ?? Duration.seconds(30),
@@ -187,7 +187,7 @@ export class Outbox extends Construct {
 
     // Sweeper
     this.sweeper = new CourierFunction(this, 'Sweeper', {
-      entry: props.sweeperEntry ?? 'functions/outbox/sweeper.ts',
+      entry: props.sweeperEntry ?? 'functions/handlers/sweeper.ts',
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: republishes outbox rows the relay missed`,
       timeout: props.sweeperTimeout ?? Duration.seconds(60),

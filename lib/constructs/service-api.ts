@@ -6,8 +6,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { functionAlarms } from './alarms';
-import type { CourierFunction } from './function-defaults';
+import { functionAlarms } from './alarms.js';
+import type { CourierFunction } from './function-defaults.js';
 
 export interface ServiceApiRoute {
   /** e.g. `/orders/{id}`. */

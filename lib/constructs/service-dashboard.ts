@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { Consumer } from './consumer';
-import type { FailedMessageStore } from './failed-message-store';
-import type { Outbox } from './outbox';
+import type { Consumer } from './consumer.js';
+import type { FailedMessageStore } from './failed-message-store.js';
+import type { Outbox } from './outbox.js';
 
 export interface ServiceDashboardProps {
   /** Owning service (dashboard title, EMF dimension values). */

@@ -5,12 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ConfigChangedV1 } from '../../functions/events/config';
 import { UserLoginSucceededV1 } from '../../functions/events/identity';
-import type { Consumer } from '../constructs/consumer';
-import type { FailedMessageStore } from '../constructs/failed-message-store';
-import { CourierFunction } from '../constructs/function-defaults';
-import type { Outbox } from '../constructs/outbox';
-import { ServiceApi } from '../constructs/service-api';
-import { ServiceStack, type ServiceStackProps } from './service-stack';
+import type { Consumer } from 'courier/constructs';
+import type { FailedMessageStore } from 'courier/constructs';
+import { CourierFunction } from 'courier/constructs';
+import type { Outbox } from 'courier/constructs';
+import { ServiceApi } from 'courier/constructs';
+import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { services } from '../../functions/events/services';
 
 export type NotificationsStackProps = Omit<ServiceStackProps, 'serviceName'>;
 
@@ -42,7 +43,7 @@ export class NotificationsStack extends ServiceStack {
   readonly apiUrl: string;
 
   constructor(scope: Construct, id: string, props: NotificationsStackProps) {
-    super(scope, id, { ...props, serviceName: 'notifications' });
+    super(scope, id, { services, ...props, serviceName: 'notifications' });
 
     // Construct ids differ from the output names (AuditTable…), which share the stack's namespace.
     this.configTable = this.addTable('ConfigStore', { partitionKey: PK });

@@ -5,12 +5,13 @@ import type { Construct } from 'constructs';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../../functions/events/inventory';
 import { PointsAwardedV1 } from '../../functions/events/points';
 import { RiskAssessedV1 } from '../../functions/events/risk';
-import type { Consumer } from '../constructs/consumer';
-import { CourierFunction } from '../constructs/function-defaults';
-import type { Outbox } from '../constructs/outbox';
-import { ServiceApi } from '../constructs/service-api';
-import { grantTable } from '../constructs/table-access';
-import { ServiceStack, type ServiceStackProps } from './service-stack';
+import type { Consumer } from 'courier/constructs';
+import { CourierFunction } from 'courier/constructs';
+import type { Outbox } from 'courier/constructs';
+import { ServiceApi } from 'courier/constructs';
+import { grantTable } from 'courier/constructs';
+import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { services } from '../../functions/events/services';
 
 export type OrdersStackProps = Omit<ServiceStackProps, 'serviceName'>;
 
@@ -34,7 +35,7 @@ export class OrdersStack extends ServiceStack {
   readonly apiUrl: string;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
-    super(scope, id, { ...props, serviceName: 'orders' });
+    super(scope, id, { services, ...props, serviceName: 'orders' });
 
     this.ordersTable = this.addTable('Orders', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },

@@ -2,9 +2,10 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
-import type { Consumer } from '../constructs/consumer';
-import type { Outbox } from '../constructs/outbox';
-import { ServiceStack, type ServiceStackProps } from './service-stack';
+import type { Consumer } from 'courier/constructs';
+import type { Outbox } from 'courier/constructs';
+import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { services } from '../../functions/events/services';
 
 /**
  * Points: the points table (`USER#<user_id>` balances and `AWARD#<order_id>` awards, see
@@ -17,7 +18,7 @@ export class PointsStack extends ServiceStack {
   readonly ledgerConsumer: Consumer;
 
   constructor(scope: Construct, id: string, props: Omit<ServiceStackProps, 'serviceName'>) {
-    super(scope, id, { ...props, serviceName: 'points' });
+    super(scope, id, { services, ...props, serviceName: 'points' });
     this.pointsTable = this.addTable('Points', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
     this.outbox = this.addOutbox();
     this.ledgerConsumer = this.addConsumer('points-ledger', {

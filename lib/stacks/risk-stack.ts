@@ -1,8 +1,9 @@
 import type { Construct } from 'constructs';
 import { OrderCreatedV1 } from '../../functions/events/orders';
-import type { Consumer } from '../constructs/consumer';
-import type { FailedMessageStore } from '../constructs/failed-message-store';
-import { ServiceStack, type ServiceStackProps } from './service-stack';
+import type { Consumer } from 'courier/constructs';
+import type { FailedMessageStore } from 'courier/constructs';
+import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { services } from '../../functions/events/services';
 
 /**
  * Risk: the consumer `risk-assess` (scores order.created.v1, publishes risk.assessed.v1 straight to the
@@ -14,7 +15,7 @@ export class RiskStack extends ServiceStack {
   readonly assessConsumer: Consumer;
 
   constructor(scope: Construct, id: string, props: Omit<ServiceStackProps, 'serviceName'>) {
-    super(scope, id, { ...props, serviceName: 'risk' });
+    super(scope, id, { services, ...props, serviceName: 'risk' });
     this.failedMessages = this.addFailedMessageStore();
     this.assessConsumer = this.addConsumer('risk-assess', { events: [OrderCreatedV1], entry: 'functions/risk/handler.ts' });
     this.failedMessages.grantPublisher(this.assessConsumer.fn);

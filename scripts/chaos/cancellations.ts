@@ -1,4 +1,4 @@
-import { mapLimit } from '../../functions/runtime/map-limit';
+import { mapLimit } from '../../functions/runtime/support/map-limit';
 import { cancelOrder, getOrder, settled } from '../local/actions';
 import type { LocalSystem } from '../local/system';
 import type { PlacedOrder } from './load';

@@ -1,4 +1,4 @@
-import type { FaultKind } from '../../functions/runtime/faults';
+import type { FaultKind } from '../../functions/runtime/support/faults';
 import { clearState } from '../local/state';
 import { consumerOutcomes, type Outcome } from '../local/outcomes';
 import type { LocalSystem } from '../local/system';

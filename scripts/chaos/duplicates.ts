@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mapLimit } from '../../functions/runtime/map-limit';
+import { mapLimit } from '../../functions/runtime/support/map-limit';
 import { resend } from '../local/actions';
 import { scanItems } from '../../bin/cli/scan';
 import type { LocalSystem } from '../local/system';

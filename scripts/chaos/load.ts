@@ -1,4 +1,4 @@
-import { mapLimit } from '../../functions/runtime/map-limit';
+import { mapLimit } from '../../functions/runtime/support/map-limit';
 import { placeOrder } from '../local/actions';
 import { http, type LocalSystem } from '../local/system';
 import { plannedOrder, type PlannedOrder } from './order-mix';

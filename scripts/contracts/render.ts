@@ -1,16 +1,10 @@
+import { renderContracts as render } from 'courier/contracts';
 import { catalog } from '../../functions/events/catalog';
-import { buildAsyncApi } from './asyncapi';
+import { services } from '../../functions/events/services';
 
 export const CONTRACTS_DIR = 'contracts';
 
-/** Every generated contract file, path (relative to the repo) → content, in a stable order. */
+/** Every generated contract file of the reference catalog, path (relative to the repo) → content. */
 export function renderContracts(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const event of catalog) {
-    files.set(`${CONTRACTS_DIR}/${event.detailType}.schema.json`, toJson(event.jsonSchema()));
-  }
-  files.set(`${CONTRACTS_DIR}/asyncapi.json`, toJson(buildAsyncApi()));
-  return files;
+  return new Map([...render({ catalog, services })].map(([name, content]) => [`${CONTRACTS_DIR}/${name}`, content]));
 }
-
-const toJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

@@ -90,7 +90,7 @@ function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void
 }
 
 /**
- * The engine cannot deploy `AWS::Events::Archive`, so the app leaves it out there (lib/config.ts) and
+ * The engine cannot deploy `AWS::Events::Archive`, so the app leaves it out there (lib/constructs/deployment-target.ts) and
  * it is created here through the API, once, for `courier replay`.
  */
 async function ensureArchive(events: EventBridgeClient, outputs: StackOutputs, log: (line: string) => void): Promise<void> {

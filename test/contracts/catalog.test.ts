@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findEvent } from '../../functions/events/catalog';
-import { defineEvent, DETAIL_TYPE_PATTERN } from '../../functions/events/define';
-import { derivedEventId, EVENT_ID_PATTERN, newEventId } from '../../functions/events/event-id';
+import { defineEvent, DETAIL_TYPE_PATTERN } from '../../functions/contracts/define';
+import { derivedEventId, EVENT_ID_PATTERN, newEventId } from '../../functions/contracts/event-id';
 import { OrderCreatedV1 } from '../../functions/events/orders';
 import { validDetails } from '../fixtures/details';
 

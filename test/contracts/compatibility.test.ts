@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { catalog } from '../../functions/events/catalog';
-import { defineEvent } from '../../functions/events/define';
-import { currency, id, lines, minorUnits } from '../../functions/events/fields';
-import { incompatibilities } from '../../scripts/contracts/compatibility';
+import { defineEvent } from '../../functions/contracts/define';
+import { currency, id, minorUnits } from '../../functions/contracts/fields';
+import { lines } from '../../functions/events/fields';
+import { incompatibilities } from '../../functions/contracts/compatibility';
 import { CONTRACTS_DIR } from '../../scripts/contracts/render';
 
 const published = (detailType: string) => JSON.parse(readFileSync(`${CONTRACTS_DIR}/${detailType}.schema.json`, 'utf8'));

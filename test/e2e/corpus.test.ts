@@ -1,12 +1,12 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { peekDlq, type DlqMessage } from '../../bin/cli/dlq-messages';
-import { newEventId } from '../../functions/events/event-id';
+import { newEventId } from '../../functions/contracts/event-id';
 import { envelope } from '../../scripts/local/actions';
 import { forEachLogLine } from '../../scripts/local/outcomes';
 import { scanItems } from '../../bin/cli/scan';
 import { http, waitFor, type LocalSystem } from '../../scripts/local/system';
-import { httpCases, queueCases, QUEUE_TARGET, type CorpusCase } from '../corpus';
+import { httpCases, queueCases, QUEUE_TARGET, type CorpusCase } from '../corpus/index';
 import { validDetails } from '../fixtures/details';
 import { freshSystem } from './system';
 

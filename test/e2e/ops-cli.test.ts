@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bufferOutput, createContext, dlqList, dlqRedrive, dlqShow, main, renderDlqShow, renderTrace, trace, type Context } from '../../bin/cli';
+import { bufferOutput, createContext, dlqList, dlqRedrive, dlqShow, main, renderDlqShow, renderTrace, trace, type Context } from '../../bin/cli/index';
 import { applyEngineEnv } from '../../scripts/engine/engine';
 import { envelope, placeOrder, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
 import { setFunctionEnv } from '../../scripts/local/function-config';

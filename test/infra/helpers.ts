@@ -5,8 +5,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
 import { Duration } from 'aws-cdk-lib';
-import { MessagingStack } from '../../lib/stacks/messaging-stack';
-import { ServiceStack } from '../../lib/stacks/service-stack';
+import { MessagingStack } from '../../lib/constructs/messaging-stack';
+import { ServiceStack } from '../../lib/constructs/service-stack';
 
 export const FIXTURES = 'test/fixtures/handlers';
 export const ENV = { account: '111111111111', region: 'eu-west-1' };

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MessagingStack } from '../../lib/stacks/messaging-stack';
+import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { NotificationsStack } from '../../lib/stacks/notifications-stack';
 import { ENV, logicalId, nagFindings } from './helpers';
 

@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MessagingStack } from '../../lib/stacks/messaging-stack';
+import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { OrdersStack } from '../../lib/stacks/orders-stack';
 import { ENV, logicalId, nagFindings } from './helpers';
 

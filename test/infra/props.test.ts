@@ -8,12 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigChangedV1 } from '../../functions/events/config';
 import { OrderCreatedV1 } from '../../functions/events/orders';
 import { RiskAssessedV1 } from '../../functions/events/risk';
-import { resolveDeploymentTarget } from '../../lib/config';
+import { services } from '../../functions/events/services';
+import { resolveDeploymentTarget } from '../../lib/constructs/deployment-target';
 import { Consumer, type ConsumerProps } from '../../lib/constructs/consumer';
 import { FailedMessageStore } from '../../lib/constructs/failed-message-store';
 import { IdempotencyTable } from '../../lib/constructs/idempotency-table';
-import { MessagingStack } from '../../lib/stacks/messaging-stack';
-import { ServiceStack } from '../../lib/stacks/service-stack';
+import { MessagingStack } from '../../lib/constructs/messaging-stack';
+import { ServiceStack } from '../../lib/constructs/service-stack';
 import { ENV, FIXTURES, nagFindings } from './helpers';
 
 function base() {
@@ -103,16 +104,25 @@ describe('FailedMessageStore refuses unsafe props', () => {
 });
 
 describe('ServiceStack', () => {
-  it('refuses a consumer of an event the service does not consume per functions/events/services.ts', () => {
+  it("refuses a consumer of an event the service does not consume per the app's services map", () => {
     const app = new App();
     const messaging = new MessagingStack(app, 'M', { env: ENV });
-    const risk = new ServiceStack(app, 'Risk', { env: ENV, serviceName: 'risk', messaging });
+    const risk = new ServiceStack(app, 'Risk', { env: ENV, serviceName: 'risk', messaging, services });
     expect(() =>
       risk.addConsumer('risk-config', { events: [ConfigChangedV1], entry: `${FIXTURES}/consumer.ts` }),
-    ).toThrow(/services\.ts does not list/);
+    ).toThrow(/services map does not list/);
     expect(() => risk.addConsumer('risk-self', { events: [RiskAssessedV1], entry: `${FIXTURES}/consumer.ts` })).toThrow(
       /risk\.consumes/,
     );
+  });
+
+  it('checks nothing without a services map, and nothing for a service the map does not list', () => {
+    const app = new App();
+    const messaging = new MessagingStack(app, 'M', { env: ENV });
+    const unchecked = new ServiceStack(app, 'Risk', { env: ENV, serviceName: 'risk', messaging });
+    expect(() => unchecked.addConsumer('risk-config', { events: [ConfigChangedV1], entry: `${FIXTURES}/consumer.ts` })).not.toThrow();
+    const unlisted = new ServiceStack(app, 'Shipping', { env: ENV, serviceName: 'shipping', messaging, services });
+    expect(() => unlisted.addConsumer('shipping-config', { events: [ConfigChangedV1], entry: `${FIXTURES}/consumer.ts` })).not.toThrow();
   });
 
   it('synthesizes with the nag plugin registered on the app (the synth gate bin/app.ts uses)', () => {

@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { MessagingStack, type MessagingResources } from '../../lib/stacks/messaging-stack';
-import type { ServiceStack, ServiceStackProps } from '../../lib/stacks/service-stack';
+import { MessagingStack, type MessagingResources } from '../../lib/constructs/messaging-stack';
+import type { ServiceStack, ServiceStackProps } from '../../lib/constructs/service-stack';
 import { ENV, logicalId, template } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;

@@ -4,7 +4,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cases, httpCases, queueCases, QUEUE_TARGET, type CorpusCase } from '../corpus';
+import { cases, httpCases, queueCases, QUEUE_TARGET, type CorpusCase } from '../corpus/index';
 import { validDetails } from '../fixtures/details';
 import { DLQ_URL, eventBridgeBody, fakeContext, sqsRecord, TABLE } from './runtime/helpers';
 import { FakeTables } from './services/fake-tables';

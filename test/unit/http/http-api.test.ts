@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { header, HttpError, httpApi, readJsonBody } from '../../../functions/runtime/http';
-import { createLogger } from '../../../functions/runtime/log';
+import { header, HttpError, httpApi, readJsonBody } from '../../../functions/runtime/http/http-api';
+import { createLogger } from '../../../functions/runtime/support/log';
 
 const quiet = createLogger({}, () => {});
 const request = (routeKey: string, body?: string, extra: Partial<APIGatewayProxyEventV2> = {}) =>

@@ -24,7 +24,7 @@ afterEach(() => {
 describe('Lambda handlers read their configuration from the environment', () => {
   it('sweeper: OUTBOX_TABLE and SWEEP_AFTER_SECONDS', async () => {
     process.env.SWEEP_AFTER_SECONDS = '120';
-    const { handler } = await import('../../../functions/outbox/sweeper');
+    const { handler } = await import('../../../functions/handlers/sweeper');
     const before = Date.now();
     expect(await handler()).toEqual({ found: 0, published: 0, failed: 0 });
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
@@ -36,7 +36,7 @@ describe('Lambda handlers read their configuration from the environment', () => 
 
   it('sweeper: an operator invoke may ask for a younger threshold; anything else keeps the configured one', async () => {
     process.env.SWEEP_AFTER_SECONDS = '120';
-    const { handler } = await import('../../../functions/outbox/sweeper');
+    const { handler } = await import('../../../functions/handlers/sweeper');
     const ageOf = async (event: unknown) => {
       ddb.resetHistory();
       const before = Date.now();
@@ -51,15 +51,15 @@ describe('Lambda handlers read their configuration from the environment', () => 
   });
 
   it('retrier: FAILED_MESSAGE_TABLE', async () => {
-    const { handler } = await import('../../../functions/failed-messages/retrier');
+    const { handler } = await import('../../../functions/handlers/retrier');
     expect(await handler()).toEqual({ due: 0, published: 0, rescheduled: 0, parked: 0, unrecorded: 0 });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ TableName: 'failed', IndexName: 'due-by-time' });
   });
 
   it('fails the cold start on a missing or malformed variable', async () => {
     delete process.env.OUTBOX_TABLE;
-    await expect(import('../../../functions/outbox/relay')).rejects.toThrow('environment variable OUTBOX_TABLE is not set');
+    await expect(import('../../../functions/handlers/relay')).rejects.toThrow('environment variable OUTBOX_TABLE is not set');
     process.env.MAX_ATTEMPTS = 'eight';
-    await expect(import('../../../functions/failed-messages/retrier')).rejects.toThrow('MAX_ATTEMPTS must be a positive integer, got "eight"');
+    await expect(import('../../../functions/handlers/retrier')).rejects.toThrow('MAX_ATTEMPTS must be a positive integer, got "eight"');
   });
 });

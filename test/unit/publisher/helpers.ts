@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Clock } from '../../../functions/runtime/backoff';
-import { createLogger } from '../../../functions/runtime/log';
-import { Metrics } from '../../../functions/runtime/metrics';
-import { createPublisher, type PublisherOptions } from '../../../functions/runtime/publisher';
+import type { Clock } from '../../../functions/runtime/support/backoff';
+import { createLogger } from '../../../functions/runtime/support/log';
+import { Metrics } from '../../../functions/runtime/support/metrics';
+import { createPublisher, type PublisherOptions } from '../../../functions/runtime/publish/publisher';
 
 export const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 

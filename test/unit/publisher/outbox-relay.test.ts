@@ -4,9 +4,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newEventId } from '../../../functions/events';
-import { createOutboxRelay } from '../../../functions/runtime/outbox-relay';
-import { createOutboxTable } from '../../../functions/runtime/outbox-table';
+import { newEventId } from '../../../functions/contracts/index';
+import { createOutboxRelay } from '../../../functions/runtime/outbox/relay';
+import { createOutboxTable } from '../../../functions/runtime/outbox/table';
 import { ddbClient, eventIdOf, fail, item, ok, response, storedEntry, T0, testPublisher } from './helpers';
 
 const eb = mockClient(EventBridgeClient);

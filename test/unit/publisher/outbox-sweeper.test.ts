@@ -3,9 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newEventId } from '../../../functions/events';
-import { createOutboxTable } from '../../../functions/runtime/outbox-table';
-import { sweepOutbox } from '../../../functions/runtime/outbox-sweeper';
+import { newEventId } from '../../../functions/contracts/index';
+import { createOutboxTable } from '../../../functions/runtime/outbox/table';
+import { sweepOutbox } from '../../../functions/runtime/outbox/sweeper';
 import { ddbClient, eventIdOf, fail, item, ok, response, storedEntry, T0, testPublisher } from './helpers';
 
 const eb = mockClient(EventBridgeClient);

@@ -2,9 +2,10 @@ import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContractViolation, EVENT_ID_PATTERN, OrderCreatedV1, RiskAssessedV1 } from '../../../functions/events';
-import { outboxWrites, TransactionCancelled, transactWithOutbox } from '../../../functions/runtime/outbox';
-import { outgoing } from '../../../functions/runtime/outgoing';
+import { ContractViolation, EVENT_ID_PATTERN } from '../../../functions/contracts/index';
+import { OrderCreatedV1, RiskAssessedV1 } from '../../../functions/events/index';
+import { outboxWrites, TransactionCancelled, transactWithOutbox } from '../../../functions/runtime/outbox/writes';
+import { outgoing } from '../../../functions/runtime/publish/outgoing';
 import { ddbClient, fakeClock, orderPayload, T0 } from './helpers';
 
 const ddb = mockClient(DynamoDBClient);

@@ -3,10 +3,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OrderCreatedV1 } from '../../../functions/events';
-import { createFailedMessageStore, FAILED_MESSAGE_RETENTION_MS } from '../../../functions/runtime/failed-message-store';
-import { outgoing } from '../../../functions/runtime/outgoing';
-import { createReliablePublisher } from '../../../functions/runtime/publish-or-store';
+import { OrderCreatedV1 } from '../../../functions/events/index';
+import { createFailedMessageStore, FAILED_MESSAGE_RETENTION_MS } from '../../../functions/runtime/publish/failed-message-store';
+import { outgoing } from '../../../functions/runtime/publish/outgoing';
+import { createReliablePublisher } from '../../../functions/runtime/publish/publish-or-store';
 import { ddbClient, eventIdOf, fail, ok, orderPayload, response, T0, testPublisher } from './helpers';
 
 const eb = mockClient(EventBridgeClient);

@@ -1,9 +1,10 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT_ID_PATTERN, newEventId, OrderCancelledV1, OrderCreatedV1, OrderCreatedV1 as Created } from '../../../functions/events';
-import { outgoing } from '../../../functions/runtime/outgoing';
-import { PUBLISH_DEFAULTS } from '../../../functions/runtime/publisher';
+import { EVENT_ID_PATTERN, newEventId } from '../../../functions/contracts/index';
+import { OrderCancelledV1, OrderCreatedV1, OrderCreatedV1 as Created } from '../../../functions/events/index';
+import { outgoing } from '../../../functions/runtime/publish/outgoing';
+import { PUBLISH_DEFAULTS } from '../../../functions/runtime/publish/publisher';
 import { eventIdOf, fail, ok, orderPayload, response, storedEntry, T0, testPublisher } from './helpers';
 
 const eb = mockClient(EventBridgeClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from '../../../functions/runtime/put-events-batches';
+import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from '../../../functions/runtime/publish/put-events-batches';
 
 const entry = (detailBytes: number, char = 'x') => ({
   Source: 'courier.orders',

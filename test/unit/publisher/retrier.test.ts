@@ -3,9 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newEventId } from '../../../functions/events';
-import { retryFailedMessages } from '../../../functions/runtime/failed-message-retrier';
-import { createFailedMessageStore } from '../../../functions/runtime/failed-message-store';
+import { newEventId } from '../../../functions/contracts/index';
+import { retryFailedMessages } from '../../../functions/runtime/publish/failed-message-retrier';
+import { createFailedMessageStore } from '../../../functions/runtime/publish/failed-message-store';
 import { ddbClient, fail, item, ok, response, storedEntry, T0, testPublisher } from './helpers';
 
 const eb = mockClient(EventBridgeClient);

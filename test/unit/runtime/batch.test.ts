@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFifo, units } from '../../../functions/runtime/batch';
+import { isFifo, units } from '../../../functions/runtime/consume/batch';
 import { FIFO_ARN, sqsRecord } from './helpers';
 
 describe('batch scheduling', () => {

@@ -10,8 +10,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../../functions/events/orders';
-import { consumer, type ConsumerOptions } from '../../../functions/runtime/consumer';
-import { PermanentError } from '../../../functions/runtime/errors';
+import { consumer, type ConsumerOptions } from '../../../functions/runtime/consume/consumer';
+import { PermanentError } from '../../../functions/runtime/consume/errors';
 import { validDetails } from '../../fixtures/details';
 import {
   captureStdout,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recordBudgetMs, withDeadline } from '../../../functions/runtime/deadline';
-import { DeadlineExceeded } from '../../../functions/runtime/errors';
+import { recordBudgetMs, withDeadline } from '../../../functions/runtime/consume/deadline';
+import { DeadlineExceeded } from '../../../functions/runtime/consume/errors';
 
 describe('withDeadline', () => {
   it('returns the result of work that finishes in time', async () => {

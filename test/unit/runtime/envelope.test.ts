@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ContractViolation } from '../../../functions/events/define';
-import { decode } from '../../../functions/runtime/envelope';
+import { ContractViolation } from '../../../functions/contracts/define';
+import { OrderCreatedV1 } from '../../../functions/events/orders';
+import { decode } from '../../../functions/runtime/consume/envelope';
 import { validDetails } from '../../fixtures/details';
 import { eventBridgeBody } from './helpers';
 
-const accepted = new Set(['order.created.v1']);
+const accepted = new Map([[OrderCreatedV1.detailType, OrderCreatedV1]]);
 
 describe('decode', () => {
   it('returns the typed event for a valid body', () => {
@@ -19,7 +20,8 @@ describe('decode', () => {
     ['detail not an object', JSON.stringify({ id: '1', 'detail-type': 'order.created.v1', source: 'courier.orders', time: 't', detail: 'x' }), 'NotAnEventBridgeEvent'],
     ['unknown detail-type', eventBridgeBody('order.shipped.v1', {}), 'UnknownDetailType'],
     ['unknown version', eventBridgeBody('order.created.v9', {}), 'UnknownDetailType'],
-    ['catalogued but not declared', eventBridgeBody('risk.assessed.v1'), 'UnexpectedDetailType'],
+    ['an event of an entity not consumed here', eventBridgeBody('risk.assessed.v1'), 'UnexpectedDetailType'],
+    ['a malformed detail-type', eventBridgeBody('Order.Created.V1', {}), 'UnknownDetailType'],
   ])('rejects %s with its own error class', (_, body, errorClass) => {
     const result = decode(body, accepted);
     expect(result.ok).toBe(false);

@@ -1,8 +1,8 @@
 import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BusinessConditionFailed, PermanentError } from '../../../functions/runtime/errors';
-import { commitWithMarker } from '../../../functions/runtime/exactly-once';
+import { BusinessConditionFailed, PermanentError } from '../../../functions/runtime/consume/errors';
+import { commitWithMarker } from '../../../functions/runtime/consume/exactly-once';
 
 const ddb = mockClient(DynamoDBClient);
 const client = new DynamoDBClient({});

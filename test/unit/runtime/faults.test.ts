@@ -13,8 +13,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../../functions/events/orders';
-import { consumer, type ConsumerOptions } from '../../../functions/runtime/consumer';
-import { createFailedMessageStore } from '../../../functions/runtime/failed-message-store';
+import { consumer, type ConsumerOptions } from '../../../functions/runtime/consume/consumer';
+import { createFailedMessageStore } from '../../../functions/runtime/publish/failed-message-store';
 import {
   activeFaults,
   FAULTS_ENV,
@@ -22,9 +22,9 @@ import {
   isLoopbackEndpoint,
   parseFaults,
   resetFaults,
-} from '../../../functions/runtime/faults';
-import { outgoing } from '../../../functions/runtime/outgoing';
-import { createReliablePublisher } from '../../../functions/runtime/publish-or-store';
+} from '../../../functions/runtime/support/faults';
+import { outgoing } from '../../../functions/runtime/publish/outgoing';
+import { createReliablePublisher } from '../../../functions/runtime/publish/publish-or-store';
 import { validDetails } from '../../fixtures/details';
 import { ddbClient, eventIdOf as entryEventId, ok, orderPayload, response, testPublisher } from '../publisher/helpers';
 import { captureStdout, DLQ_URL, fakeContext, FakeIdempotencyTable, orderRecord, TABLE } from './helpers';

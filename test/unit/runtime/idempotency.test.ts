@@ -1,7 +1,7 @@
 import { BatchExecuteStatementCommand, DynamoDBClient, PutItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IdempotencyStore } from '../../../functions/runtime/idempotency';
+import { IdempotencyStore } from '../../../functions/runtime/consume/idempotency';
 import { FakeIdempotencyTable, TABLE } from './helpers';
 
 const ddb = mockClient(DynamoDBClient);

@@ -1,8 +1,8 @@
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../functions/runtime/log';
-import { delayRetries, queueUrlFromArn, retryDelaySeconds } from '../../../functions/runtime/retry-delay';
+import { createLogger } from '../../../functions/runtime/support/log';
+import { delayRetries, queueUrlFromArn, retryDelaySeconds } from '../../../functions/runtime/consume/retry-delay';
 import { sqsRecord } from './helpers';
 
 const sqs = mockClient(SQSClient);

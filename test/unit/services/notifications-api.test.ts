@@ -10,7 +10,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EVENT_ID_PATTERN } from '../../../functions/events/event-id';
+import { EVENT_ID_PATTERN } from '../../../functions/contracts/event-id';
 
 const ddb = mockClient(DynamoDBClient);
 const eventBridge = mockClient(EventBridgeClient);

@@ -14,7 +14,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { newEventId } from '../../../functions/events/event-id';
+import { newEventId } from '../../../functions/contracts/event-id';
 import { validDetails } from '../../fixtures/details';
 import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, FakeIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
 

@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { newEventId } from '../../../functions/events/event-id';
+import { newEventId } from '../../../functions/contracts/event-id';
 import { cacheWrite } from '../../../functions/notifications/config-cache-entry';
 import { planConfigChange } from '../../../functions/notifications/config-change';
 import { canonicalTime, loginCountWrite } from '../../../functions/notifications/login-count';

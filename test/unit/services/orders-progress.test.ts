@@ -13,7 +13,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../../functions/runtime/dlq';
+import { DLQ_ATTRIBUTES } from '../../../functions/runtime/consume/dlq';
 import type { OrderItem } from '../../../functions/orders/order-record';
 import { validDetails } from '../../fixtures/details';
 import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, FakeIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';

@@ -1,0 +1,109 @@
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import { EVENT_ID_PATTERN } from './event-id.js';
+import { id } from './fields.js';
+
+// zod/mini ships without messages; English ones make every rejection readable in logs and DLQ reasons.
+z.config(en());
+
+/** `<entity>.<action>.v<N>`, snake_case parts. */
+export const DETAIL_TYPE_PATTERN = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\.v([1-9][0-9]*)$/;
+/** `<org>.<domain>`. */
+export const SOURCE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
+
+/** Metadata every `detail` carries beside its payload. */
+const metadata = (version: number) => ({
+  event_id: z.string().check(z.regex(EVENT_ID_PATTERN)),
+  occurred_at: z.iso.datetime(),
+  version: z.literal(version),
+  correlation_id: id(),
+  causation_id: z.optional(id()),
+});
+
+type Metadata = ReturnType<typeof metadata>;
+export type MetadataFields = z.infer<z.ZodMiniObject<Metadata>>;
+
+export interface ContractIssue {
+  /** `lines[0].qty`; empty for the whole value. */
+  path: string;
+  message: string;
+}
+
+/** A value that does not match its contract, with every offending path. */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+  constructor(
+    readonly detailType: string,
+    readonly issues: ContractIssue[],
+  ) {
+    super(`${detailType}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+  }
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ContractViolation };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/** Runs a zod schema and turns its issues into a ContractViolation naming each path. */
+export function parseWith<T>(schema: z.ZodMiniType<T>, label: string, input: unknown): ParseResult<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  return { ok: false, error: new ContractViolation(label, issues) };
+}
+
+export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLooseShape> {
+  readonly source: string;
+  readonly detailType: string;
+  readonly entity: string;
+  readonly action: string;
+  readonly version: number;
+  readonly description: string;
+  /** Strict schema of the whole `detail`: metadata + payload, unknown keys rejected. */
+  readonly schema: z.ZodMiniObject<Metadata & P, z.core.$strict>;
+  /** The payload alone (what a producer supplies; the publisher adds the metadata). */
+  readonly payload: z.ZodMiniObject<P, z.core.$strict>;
+  parse(detail: unknown): ParseResult<z.infer<z.ZodMiniObject<Metadata & P>>>;
+  jsonSchema(): Record<string, unknown>;
+}
+
+/** The typed `detail` of an event definition. */
+export type DetailOf<E extends EventDefinition<any>> = z.infer<E['schema']>;
+/** What a producer supplies for an event definition. */
+export type PayloadOf<E extends EventDefinition<any>> = z.infer<E['payload']>;
+
+export function defineEvent<P extends z.core.$ZodLooseShape>(spec: {
+  source: string;
+  detailType: string;
+  description: string;
+  payload: P;
+}): EventDefinition<P> {
+  const match = DETAIL_TYPE_PATTERN.exec(spec.detailType);
+  if (!match) throw new Error(`detail-type "${spec.detailType}" is not <entity>.<action>.v<N>`);
+  if (!SOURCE_PATTERN.test(spec.source)) throw new Error(`source "${spec.source}" is not <org>.<domain>`);
+  const version = Number(match[3]);
+  const schema = z.strictObject({ ...metadata(version), ...spec.payload });
+  return {
+    source: spec.source,
+    detailType: spec.detailType,
+    entity: match[1]!,
+    action: match[2]!,
+    version,
+    description: spec.description,
+    schema,
+    payload: z.strictObject(spec.payload),
+    parse: (detail) => parseWith(schema, spec.detailType, detail),
+    jsonSchema: () => ({
+      ...z.toJSONSchema(schema),
+      $id: `https://courier.dev/contracts/${spec.detailType}.schema.json`,
+      title: spec.detailType,
+      description: spec.description,
+      'x-source': spec.source,
+    }),
+  };
+}

@@ -1,0 +1,15 @@
+import * as z from 'zod/mini';
+
+/** Field builders for event payloads, so every domain bounds the same things the same way. */
+
+/** Identifiers on the wire: non-empty, bounded, no whitespace or control characters. */
+export const id = () => z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/));
+
+/** Money in integer minor units (cents), never a float. */
+export const minorUnits = () => z.int().check(z.gte(0), z.lte(1_000_000_000_00));
+
+/** ISO 4217 currency code. */
+export const currency = () => z.string().check(z.regex(/^[A-Z]{3}$/));
+
+/** Bounded free text (reasons, user agents). */
+export const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));

@@ -1,0 +1,19 @@
+import type { EventDefinition } from './define.js';
+
+/** What one service publishes and consumes. */
+export interface ServiceContract {
+  description: string;
+  publishes: readonly EventDefinition[];
+  consumes: readonly EventDefinition[];
+}
+
+/**
+ * An app's map of services to the events they publish and consume: the AsyncAPI document is built from
+ * it, and `ServiceStack.addConsumer` refuses a consumer of an event its service does not list.
+ *
+ * @example
+ * export const services: ServiceMap = {
+ *   shipping: { description: 'Ships orders.', publishes: [ShipmentDispatchedV1], consumes: [] },
+ * };
+ */
+export type ServiceMap = Readonly<Record<string, ServiceContract>>;

@@ -1,0 +1,6 @@
+/** The transactional outbox: writes beside business items, the stream relay and the sweeper. */
+export { outboxWrites, TRANSACT_MAX_ITEMS, TransactionCancelled, transactWithOutbox, type CancelledItem } from './writes.js';
+export { createOutboxTable, OUTBOX_RETENTION_MS, type OutboxRow, type OutboxTable } from './table.js';
+export { createOutboxRelay } from './relay.js';
+export { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox, type SweepSummary } from './sweeper.js';
+export { outboxTableFromEnv } from './from-env.js';

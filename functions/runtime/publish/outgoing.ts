@@ -1,0 +1,60 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { newEventId, type ContractViolation, type EventDefinition, type PayloadOf } from '../../contracts/index.js';
+
+/** An event a producer wants to announce: its definition, its payload and where it comes from. */
+export interface OutgoingEvent<E extends EventDefinition<any> = EventDefinition<any>> {
+  event: E;
+  payload: PayloadOf<E>;
+  /** Defaults to the new event's own id: the event starts a new chain. */
+  correlationId?: string;
+  /** The event_id of the event that caused this one. */
+  causationId?: string;
+  /** A fixed event_id (see `derivedEventId`) instead of a new one: a re-run then announces the same event. */
+  eventId?: string;
+}
+
+/** Typed constructor: the payload is checked against the definition at compile time. */
+export function outgoing<E extends EventDefinition<any>>(
+  event: E,
+  payload: PayloadOf<E>,
+  meta: { correlationId?: string; causationId?: string; eventId?: string } = {},
+): OutgoingEvent<E> {
+  return { event, payload, ...meta };
+}
+
+/**
+ * A built event as it is sent, stored and resent: the PutEvents entry (no bus name; the sender adds its
+ * own) and the event_id inside its detail, which never changes from here on.
+ */
+export interface StoredEntry {
+  eventId: string;
+  entry: PutEventsRequestEntry;
+}
+
+export type BuiltEvent = { ok: true; value: StoredEntry } | { ok: false; value: StoredEntry; error: ContractViolation };
+
+/** Fills the metadata, validates the whole detail against its contract and renders the entry. */
+export function buildEvent(out: OutgoingEvent, now: number): BuiltEvent {
+  const eventId = out.eventId ?? newEventId(now);
+  const detail = {
+    ...(out.payload as object),
+    // metadata last: a payload can never override the producer-assigned id
+    event_id: eventId,
+    occurred_at: new Date(now).toISOString(),
+    version: out.event.version,
+    correlation_id: out.correlationId ?? eventId,
+    ...(out.causationId === undefined ? {} : { causation_id: out.causationId }),
+  };
+  const parsed = out.event.parse(detail);
+  const entry = { Source: out.event.source, DetailType: out.event.detailType, Detail: parsed.ok ? JSON.stringify(parsed.value) : renderInvalid(detail) };
+  return parsed.ok ? { ok: true, value: { eventId, entry } } : { ok: false, value: { eventId, entry }, error: parsed.error };
+}
+
+/** An invalid detail is still kept for the operator; values JSON cannot hold (bigint, cycles) must not throw. */
+function renderInvalid(detail: object): string {
+  try {
+    return JSON.stringify(detail, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return String(detail);
+  }
+}

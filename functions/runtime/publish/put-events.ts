@@ -1,0 +1,126 @@
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { backoffDelay, type BackoffPolicy, type Clock } from '../support/backoff.js';
+import { activeFaults } from '../support/faults.js';
+import { mapLimit } from '../support/map-limit.js';
+import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from './put-events-batches.js';
+
+/** The only per-entry codes worth resending; every other ErrorCode fails the same way again. */
+export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['ThrottlingException', 'InternalFailure']);
+
+export type SendResult =
+  | { status: 'published'; attempts: number }
+  | { status: 'failed'; code: string; message: string; retryable: boolean; attempts: number };
+
+export interface SendOptions {
+  client: EventBridgeClient;
+  busName: string;
+  clock: Clock;
+  backoff: BackoffPolicy;
+  /** Calls per entry, first one included. */
+  maxAttempts: number;
+  /** Total time budget for one send, retries and waits included. */
+  deadlineMs: number;
+  /** PutEvents calls in flight at once. */
+  concurrency: number;
+}
+
+/**
+ * Sends entries with PutEvents and returns one result per entry (input order). Only entries that failed
+ * with a retryable code (or whose whole call failed transiently) are resent, with backoff, until they
+ * succeed, `maxAttempts` is reached, or the next wait would cross the deadline. Never throws for an
+ * entry: every outcome, including FailedEntryCount > 0, is reported per entry.
+ */
+export async function sendEntries(entries: readonly PutEventsRequestEntry[], options: SendOptions): Promise<SendResult[]> {
+  const { clock } = options;
+  const deadlineAt = clock.now() + options.deadlineMs;
+  const results = new Array<SendResult>(entries.length);
+  const attempts = new Array<number>(entries.length).fill(0);
+
+  const initial = planBatches(entries);
+  for (const index of initial.oversize) {
+    results[index] = {
+      status: 'failed',
+      code: 'EntryTooLarge',
+      message: `entry is ${entrySize(entries[index]!)} bytes; PutEvents accepts at most ${PUT_EVENTS_MAX_BYTES} bytes per call`,
+      retryable: false,
+      attempts: 0,
+    };
+  }
+
+  let pending = initial.batches.flat();
+  for (let round = 1; pending.length > 0; round++) {
+    // Re-plan each round: resending only the failed entries packs them into fewer calls.
+    const { batches } = planBatches(pending.map((i) => entries[i]!));
+    const current = pending;
+    await mapLimit(batches, options.concurrency, async (batch) => {
+      const indexes = batch.map((b) => current[b]!);
+      for (const i of indexes) attempts[i]! += 1;
+      const outcomes = await callOnce(indexes.map((i) => entries[i]!), options, deadlineAt);
+      indexes.forEach((entryIndex, k) => (results[entryIndex] = { ...outcomes[k]!, attempts: attempts[entryIndex]! }));
+    });
+    pending = current.filter((i) => {
+      const r = results[i]!;
+      return r.status === 'failed' && r.retryable;
+    });
+    if (pending.length === 0) break;
+    if (round >= options.maxAttempts) {
+      annotate(pending, results, `gave up after ${round} attempts`);
+      break;
+    }
+    const delay = backoffDelay(round, options.backoff, clock.random);
+    if (clock.now() + delay >= deadlineAt) {
+      annotate(pending, results, `publish deadline of ${options.deadlineMs} ms reached after ${round} attempts`);
+      break;
+    }
+    await clock.sleep(delay);
+  }
+  return results;
+}
+
+type Outcome = { status: 'published' } | { status: 'failed'; code: string; message: string; retryable: boolean };
+
+async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, deadlineAt: number): Promise<Outcome[]> {
+  const remaining = deadlineAt - options.clock.now();
+  if (remaining <= 0) return entries.map(() => ({ status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call', retryable: true }));
+  // Fault injection (local engine only, faults.ts): undefined unless COURIER_FAULTS is set.
+  const faults = activeFaults({ service: process.env.SERVICE_NAME ?? 'unknown' });
+  try {
+    // A call cut off by the deadline may still have been accepted: it is reported retryable and a
+    // resend carries the same event_id, so consumers dedupe it.
+    const abortSignal = AbortSignal.timeout(remaining);
+    const send = (batch: PutEventsRequestEntry[]) =>
+      options.client.send(new PutEventsCommand({ Entries: batch.map((e) => ({ ...e, EventBusName: options.busName })) }), { abortSignal });
+    const response = await (faults ? faults.putEvents(entries, send) : send(entries));
+    return entries.map((_, k) => {
+      const result = response.Entries?.[k];
+      if (result?.EventId && !result.ErrorCode) return { status: 'published' };
+      if (result?.ErrorCode) {
+        return { status: 'failed', code: result.ErrorCode, message: result.ErrorMessage ?? result.ErrorCode, retryable: RETRYABLE_ENTRY_CODES.has(result.ErrorCode) };
+      }
+      // No id and no error (FailedEntryCount says something went wrong, or the response is short): unknown, so resend.
+      return { status: 'failed', code: 'MissingResult', message: `no result for entry ${k} (FailedEntryCount ${response.FailedEntryCount ?? '?'})`, retryable: true };
+    });
+  } catch (error) {
+    const { code, message, retryable } = classifyCallError(error);
+    return entries.map(() => ({ status: 'failed', code, message, retryable }));
+  }
+}
+
+/**
+ * A whole call that failed: client faults (access denied, unknown bus, validation) fail every entry
+ * permanently; throttling, server faults, timeouts and network errors are worth another try.
+ */
+export function classifyCallError(error: unknown): { code: string; message: string; retryable: boolean } {
+  const e = error as { name?: string; message?: string; $fault?: string };
+  const code = e?.name ?? 'Error';
+  const message = e?.message ?? String(error);
+  const throttled = code === 'ThrottlingException' || code === 'TooManyRequestsException';
+  return { code, message, retryable: throttled || e?.$fault !== 'client' };
+}
+
+function annotate(indexes: number[], results: SendResult[], why: string): void {
+  for (const i of indexes) {
+    const r = results[i]!;
+    if (r.status === 'failed') results[i] = { ...r, message: `${r.message} (${why})` };
+  }
+}

@@ -1,0 +1,172 @@
+import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ServiceMap } from '../../functions/contracts/services.js';
+import { Consumer, type ConsumerProps } from './consumer.js';
+import { TAG_SERVICE, pascal } from './discovery.js';
+import { grantPublishTo } from './event-bus.js';
+import { FailedMessageStore, type FailedMessageStoreProps } from './failed-message-store.js';
+import { IdempotencyTable } from './idempotency-table.js';
+import { Outbox, type OutboxProps } from './outbox.js';
+import { ServiceDashboard } from './service-dashboard.js';
+import type { MessagingResources } from './messaging-stack.js';
+
+export interface ServiceStackProps extends StackProps {
+  /** The service (`orders`, `inventory`…); must match its entry in `services` when that is given. */
+  readonly serviceName: string;
+  /**
+   * The app's map of who publishes and consumes what. When it lists this service, `addConsumer`
+   * refuses events the service does not consume according to it.
+   * @default - no check
+   */
+  readonly services?: ServiceMap;
+  /** Bus and alarm topic from the MessagingStack. */
+  readonly messaging: MessagingResources;
+  /**
+   * Removal policy of every table this stack creates.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+/** What a consumer declaration in a service stack supplies; the stack fills in the rest. */
+export type ConsumerOptions = Omit<ConsumerProps, 'name' | 'serviceName' | 'bus' | 'idempotencyTable' | 'alarmTopic'>;
+
+/** Props of a business table: key schema and indexes; billing, PITR and removal policy are fixed. */
+export interface BusinessTableOptions {
+  readonly partitionKey: dynamodb.Attribute;
+  /** @default - none */
+  readonly sortKey?: dynamodb.Attribute;
+  /** @default - none */
+  readonly timeToLiveAttribute?: string;
+  /** @default - none */
+  readonly globalSecondaryIndexes?: dynamodb.GlobalSecondaryIndexProps[];
+  /** @default - none */
+  readonly stream?: dynamodb.StreamViewType;
+}
+
+/**
+ * Base of every service stack: its tables, its consumers (one `addConsumer` call each), optional outbox
+ * and failed-message store, and one dashboard that every component joins. Subclasses only declare.
+ *
+ * ```ts
+ * export class InventoryStack extends ServiceStack {
+ *   constructor(scope: Construct, id: string, props: Omit<ServiceStackProps, 'serviceName'>) {
+ *     super(scope, id, { ...props, serviceName: 'inventory' });
+ *     const stock = this.addTable('Stock', { partitionKey: { name: 'sku', type: AttributeType.STRING } });
+ *     this.addConsumer('inventory-reserve', {
+ *       events: [OrderCreatedV1],
+ *       entry: 'functions/inventory/reserve.ts',
+ *       tables: { STOCK_TABLE: stock },
+ *     });
+ *   }
+ * }
+ * ```
+ */
+export class ServiceStack extends Stack {
+  readonly serviceName: string;
+  readonly bus: events.IEventBus;
+  readonly alarmTopic: sns.ITopic;
+  readonly dashboard: ServiceDashboard;
+  readonly consumers: Consumer[] = [];
+  readonly tableRemovalPolicy: RemovalPolicy;
+  /** The app's services map, when given (see `ServiceStackProps.services`). */
+  readonly services?: ServiceMap;
+  private idempotency?: IdempotencyTable;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, { description: `courier: ${props.serviceName} service`, ...props });
+    this.serviceName = props.serviceName;
+    this.services = props.services;
+    this.bus = props.messaging.bus;
+    this.alarmTopic = props.messaging.alarmTopic;
+    this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: props.serviceName });
+    Tags.of(this).add(TAG_SERVICE, props.serviceName);
+  }
+
+  /** The service's idempotency table, shared by its consumers (created with the first consumer). */
+  get idempotencyTable(): dynamodb.Table {
+    this.idempotency ??= new IdempotencyTable(this, 'Idempotency', { removalPolicy: this.tableRemovalPolicy });
+    return this.idempotency.table;
+  }
+
+  /**
+   * Declares a consumer: queue + DLQ + rule + function + alarms, joined to the dashboard. Refuses
+   * events the service does not consume according to the app's `services` map, when given.
+   */
+  addConsumer(name: string, options: ConsumerOptions): Consumer {
+    const contract = this.services?.[this.serviceName];
+    if (contract) {
+      const declared = new Set(contract.consumes.map((e) => e.detailType));
+      const undeclared = options.events.filter((e) => !declared.has(e.detailType)).map((e) => e.detailType);
+      if (undeclared.length > 0) {
+        throw new Error(
+          `${this.serviceName}: consumer ${name} subscribes to ${undeclared.join(', ')}, which the services map does not list under ${this.serviceName}.consumes`,
+        );
+      }
+    }
+    const consumer = new Consumer(this, pascal(name), {
+      ...options,
+      name,
+      serviceName: this.serviceName,
+      bus: this.bus,
+      idempotencyTable: this.idempotencyTable,
+      alarmTopic: this.alarmTopic,
+    });
+    this.consumers.push(consumer);
+    this.dashboard.addConsumer(consumer);
+    return consumer;
+  }
+
+  /** A business table with courier's table defaults (on-demand, PITR, the stack's removal policy). */
+  addTable(id: string, options: BusinessTableOptions): dynamodb.Table {
+    const table = new dynamodb.Table(this, id, {
+      partitionKey: options.partitionKey,
+      sortKey: options.sortKey,
+      timeToLiveAttribute: options.timeToLiveAttribute,
+      stream: options.stream,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: this.tableRemovalPolicy,
+    });
+    for (const gsi of options.globalSecondaryIndexes ?? []) table.addGlobalSecondaryIndex(gsi);
+    return table;
+  }
+
+  /** The service's transactional outbox (table + relay + sweeper), joined to the dashboard. */
+  addOutbox(options: Partial<Omit<OutboxProps, 'serviceName' | 'bus' | 'alarmTopic'>> = {}): Outbox {
+    const outbox = new Outbox(this, 'Outbox', {
+      removalPolicy: this.tableRemovalPolicy,
+      ...options,
+      serviceName: this.serviceName,
+      bus: this.bus,
+      alarmTopic: this.alarmTopic,
+    });
+    this.dashboard.addOutbox(outbox);
+    return outbox;
+  }
+
+  /** The service's failed-message store (table + retrier + parked alarm), joined to the dashboard. */
+  addFailedMessageStore(
+    options: Partial<Omit<FailedMessageStoreProps, 'serviceName' | 'bus' | 'alarmTopic'>> = {},
+  ): FailedMessageStore {
+    const store = new FailedMessageStore(this, 'FailedMessages', {
+      removalPolicy: this.tableRemovalPolicy,
+      ...options,
+      serviceName: this.serviceName,
+      bus: this.bus,
+      alarmTopic: this.alarmTopic,
+    });
+    this.dashboard.addFailedMessageStore(store);
+    return store;
+  }
+
+  /** Lets a function publish to the bus (`events:PutEvents` on it only) and sets `EVENT_BUS_NAME`. */
+  grantPublish(grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown }): void {
+    grantPublishTo(this.bus, grantee);
+  }
+}
