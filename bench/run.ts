@@ -16,6 +16,7 @@ const BENCHES: { file: string }[] = [
   { file: 'bench/publisher.ts' },
   { file: 'bench/e2e-latency.ts' },
   { file: 'bench/cost-model.ts' },
+  { file: 'bench/hot-sku.ts' },
 ];
 
 
