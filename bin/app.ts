@@ -1,37 +1,25 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resolveDeploymentTarget } from 'courier/constructs';
-import { InventoryStack } from '../lib/stacks/inventory-stack';
-import { MessagingStack } from 'courier/constructs';
-import { NotificationsStack } from '../lib/stacks/notifications-stack';
-import { OrdersStack } from '../lib/stacks/orders-stack';
-import { PointsStack } from '../lib/stacks/points-stack';
-import { RiskStack } from '../lib/stacks/risk-stack';
+import { buildReferenceApp } from '../lib/stacks/reference-app';
+import { chaosInstrumentation } from '../scripts/chaos/instrumentation';
 
 /**
  * The courier CDK app. Synthesizes offline (no context lookups). `AWS_ENDPOINT_URL` selects the local
- * engine; every switch that implies is an explicit prop and is printed below.
- * Service stacks subclass `ServiceStack` (lib/stacks/service-stack.ts) and share the messaging stack's
- * bus and alarm topic.
+ * engine; every switch that implies is an explicit prop and is printed below. The local engine is also
+ * where the chaos run injects faults: that deployment alone carries the fault module.
  */
 const app = new App();
 const target = resolveDeploymentTarget();
 for (const note of target.notes) process.stderr.write(`[courier] ${note}\n`);
+if (target.kind === 'local') process.stderr.write('[courier] fault injection: wired into the local deployment (inert until COURIER_FAULTS is set)\n');
 
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail');
-
-const messaging = new MessagingStack(app, 'CourierMessaging', {
-  env: target.env,
-  archive: target.archive,
+buildReferenceApp(app, {
+  target,
   alarmEmail: typeof alarmEmail === 'string' && alarmEmail ? alarmEmail : undefined,
+  instrumentation: target.kind === 'local' ? chaosInstrumentation() : undefined,
 });
-
-const service = { env: target.env, messaging, tableRemovalPolicy: target.tableRemovalPolicy };
-new OrdersStack(app, 'CourierOrders', service);
-new InventoryStack(app, 'CourierInventory', service);
-new RiskStack(app, 'CourierRisk', service);
-new PointsStack(app, 'CourierPoints', service);
-new NotificationsStack(app, 'CourierNotifications', service);
 
 // cdk-nag AwsSolutions runs on every synth: any unacknowledged finding stops synthesis.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -57,9 +57,15 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, label: string, input: unk
   return { ok: false, error: new ContractViolation(label, issues) };
 }
 
-export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLooseShape> {
+/**
+ * A courier event version: `<entity>.<action>.v<N>` from `<org>.<domain>`, whose `detail` carries the
+ * metadata (event_id, occurred_at, version, correlation_id, causation_id) beside its payload.
+ */
+export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLooseShape, DT extends string = string> {
+  /** Discriminates courier events from foreign ones (see `foreignEvent`). */
+  readonly kind: 'courier';
   readonly source: string;
-  readonly detailType: string;
+  readonly detailType: DT;
   readonly entity: string;
   readonly action: string;
   readonly version: number;
@@ -73,22 +79,37 @@ export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLo
 }
 
 /** The typed `detail` of an event definition. */
-export type DetailOf<E extends EventDefinition<any>> = z.infer<E['schema']>;
+export type DetailOf<E extends EventDefinition<any, any>> = z.infer<E['schema']>;
 /** What a producer supplies for an event definition. */
-export type PayloadOf<E extends EventDefinition<any>> = z.infer<E['payload']>;
+export type PayloadOf<E extends EventDefinition<any, any>> = z.infer<E['payload']>;
 
-export function defineEvent<P extends z.core.$ZodLooseShape>(spec: {
+/**
+ * Declares one event version. The name is checked (`<entity>.<action>.v<N>`, source `<org>.<domain>`);
+ * the detail schema is strict (unknown fields are rejected) and carries the metadata every courier
+ * event has. The detail-type stays a literal type, so consumers of several events get a discriminated
+ * union.
+ *
+ * @example
+ * export const ShipmentDispatchedV1 = defineEvent({
+ *   source: 'acme.shipping',
+ *   detailType: 'shipment.dispatched.v1',
+ *   description: 'A parcel left the warehouse.',
+ *   payload: { shipment_id: id(), order_id: id() },
+ * });
+ */
+export function defineEvent<P extends z.core.$ZodLooseShape, const DT extends string>(spec: {
   source: string;
-  detailType: string;
+  detailType: DT;
   description: string;
   payload: P;
-}): EventDefinition<P> {
+}): EventDefinition<P, DT> {
   const match = DETAIL_TYPE_PATTERN.exec(spec.detailType);
   if (!match) throw new Error(`detail-type "${spec.detailType}" is not <entity>.<action>.v<N>`);
   if (!SOURCE_PATTERN.test(spec.source)) throw new Error(`source "${spec.source}" is not <org>.<domain>`);
   const version = Number(match[3]);
   const schema = z.strictObject({ ...metadata(version), ...spec.payload });
   return {
+    kind: 'courier',
     source: spec.source,
     detailType: spec.detailType,
     entity: match[1]!,

@@ -11,9 +11,12 @@
  * });
  */
 export * from './define.js';
+export * from './envelope.js';
+export * from './foreign.js';
 export * from './event-id.js';
 export * from './fields.js';
 export * from './services.js';
 export * from './asyncapi.js';
 export * from './compatibility.js';
+export * from './conventions.js';
 export * from './render.js';

@@ -1,6 +1,4 @@
-import { createOutboxRelay } from '../runtime/outbox/relay.js';
-import { outboxTableFromEnv } from '../runtime/outbox/from-env.js';
-import { publisherFromEnv } from '../runtime/publish/from-env.js';
+import { outboxRelayFromEnv } from '../runtime/index.js';
 
-/** Outbox stream → bus. Env: OUTBOX_TABLE, EVENT_BUS_NAME, SERVICE_NAME. ReportBatchItemFailures must be on. */
-export const handler = createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
+/** Prebuilt into the package (dist/assets/relay): outbox stream → bus. Env: see outboxRelayFromEnv. */
+export const handler = outboxRelayFromEnv();

@@ -16,7 +16,6 @@ const tables = { stock: requiredEnv('STOCK_TABLE'), outbox: requiredEnv('OUTBOX_
 
 type OrderCreated = DetailOf<typeof OrderCreatedV1>;
 type OrderCancelled = DetailOf<typeof OrderCancelledV1>;
-const isCreated = (detail: OrderCreated | OrderCancelled): detail is OrderCreated => 'lines' in detail;
 
 async function reserve(order: OrderCreated): Promise<HandlerResult> {
   const lines = stockLines(order.lines);
@@ -34,12 +33,14 @@ async function release(cancel: OrderCancelled): Promise<HandlerResult> {
 
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   // a created and a cancelled for one order in the same batch apply in arrival order
   orderingKey: (event) => event.detail.order_id,
-  handle: async ({ detail }) => (isCreated(detail) ? reserve(detail) : release(detail)),
-  onConditionFailed: async (error, { detail }, { log }) => {
-    const kind = isCreated(detail) ? 'created' : 'cancelled';
+  handle: {
+    'order.created.v1': ({ detail }) => reserve(detail),
+    'order.cancelled.v1': ({ detail }) => release(detail),
+  },
+  onConditionFailed: async (error, { detailType, detail }, { log }) => {
+    const kind = detailType === OrderCreatedV1.detailType ? 'created' : 'cancelled';
     if (afterConditionFailed(kind, error.item) === 'retry') throw new Error(`order ${detail.order_id}: ${error.message}; re-reading`, { cause: error });
     log.info('order already settled by a concurrent delivery', { order_id: detail.order_id, state: error.item?.state });
   },

@@ -1,7 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { MetadataFields } from 'courier/contracts';
-import type { ConsumedEvent } from 'courier/runtime';
+import type { EventEnvelope, MetadataFields } from 'courier/contracts';
 import { auditPk } from './keys';
 
 /**
@@ -9,7 +8,7 @@ import { auditPk } from './keys';
  * `event_id`, `occurred_at`, `correlation_id`, `detail` (M, the whole validated detail), `recorded_at`.
  * The Put never overwrites: an entry, once written, is what was received.
  */
-export function auditWrite(table: string, event: ConsumedEvent<MetadataFields>, now: Date): TransactWriteItem {
+export function auditWrite(table: string, event: EventEnvelope<MetadataFields>, now: Date): TransactWriteItem {
   const { detail } = event;
   return {
     Put: {

@@ -13,7 +13,6 @@ const AUDIT_TABLE = requiredEnv('AUDIT_TABLE');
  */
 export const handler = consumer({
   events: [UserLoginSucceededV1, ConfigChangedV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   handle: async (event) => ({ writes: [auditWrite(AUDIT_TABLE, event, new Date())] }),
   onConditionFailed: acknowledgeAlreadyApplied('audit entry already recorded'),
 });

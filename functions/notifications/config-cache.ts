@@ -13,7 +13,6 @@ const CACHE_TABLE = requiredEnv('CONFIG_CACHE_TABLE');
  */
 export const handler = consumer({
   events: [ConfigChangedV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   orderingKey: (event) => event.detail.key,
   handle: async (event) => ({ writes: [cacheWrite(CACHE_TABLE, event.detail)] }),
   onConditionFailed: acknowledgeAlreadyApplied('the cache holds this change or a newer one'),

@@ -22,7 +22,6 @@ async function lastLoginAt(userId: string, signal: AbortSignal): Promise<string 
  */
 export const handler = consumer({
   events: [UserLoginSucceededV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   orderingKey: (event) => event.detail.user_id,
   handle: async (event, { signal }) => ({
     writes: [loginCountWrite(COUNTER_TABLE, event.detail, await lastLoginAt(event.detail.user_id, signal))],

@@ -13,7 +13,6 @@ const tables = { orders: requiredEnv('ORDERS_TABLE'), outbox: requiredEnv('OUTBO
  */
 export const handler = consumer({
   events: REPLY_EVENTS,
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   // replies about one order arrive together; in turn, they never race for the order's version
   orderingKey: (event) => event.detail.order_id,
   handle: async (event, { signal }) => {

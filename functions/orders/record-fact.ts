@@ -1,11 +1,9 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { DetailOf } from 'courier/contracts';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
 import { OrderCancelledV1 } from '../events/orders';
 import { PointsAwardedV1 } from '../events/points';
 import { RiskAssessedV1 } from '../events/risk';
 import type { EventOf } from 'courier/runtime';
-import { PermanentError } from 'courier/runtime';
 import { outboxWrites } from 'courier/runtime';
 import { outgoing } from 'courier/runtime';
 import { deriveStatus, isFinal } from './order-progress';
@@ -22,18 +20,13 @@ export function factOf(event: ReplyEvent): Fact {
   switch (event.detailType) {
     case InventoryReservedV1.detailType:
       return { stock: 'RESERVED' };
-    case InventoryRejectedV1.detailType: {
-      const d = event.detail as DetailOf<typeof InventoryRejectedV1>;
-      return { stock: 'REJECTED', stock_reason: d.reason, rejected_skus: d.skus };
-    }
-    case RiskAssessedV1.detailType: {
-      const d = event.detail as DetailOf<typeof RiskAssessedV1>;
-      return { risk_score: d.score, risk_decision: d.decision };
-    }
+    case InventoryRejectedV1.detailType:
+      return { stock: 'REJECTED', stock_reason: event.detail.reason, rejected_skus: event.detail.skus };
+    case RiskAssessedV1.detailType:
+      return { risk_score: event.detail.score, risk_decision: event.detail.decision };
     case PointsAwardedV1.detailType:
-      return { points: (event.detail as DetailOf<typeof PointsAwardedV1>).points };
+      return { points: event.detail.points };
   }
-  throw new PermanentError(`orders-progress does not handle ${event.detailType}`);
 }
 
 /**

@@ -16,7 +16,6 @@ const tables = { points: requiredEnv('POINTS_TABLE'), outbox: requiredEnv('OUTBO
 
 type OrderCreated = DetailOf<typeof OrderCreatedV1>;
 type OrderCancelled = DetailOf<typeof OrderCancelledV1>;
-const isCreated = (detail: OrderCreated | OrderCancelled): detail is OrderCreated => 'lines' in detail;
 
 async function award(order: OrderCreated): Promise<HandlerResult> {
   const writes = awardWrites(tables, order, await readLedger(tables.points, order.order_id, order.user_id));
@@ -31,12 +30,14 @@ async function revoke(cancel: OrderCancelled, { log }: HandlerContext): Promise<
 
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   // one user's orders update one balance (optimistic version): in turn, not racing
   orderingKey: (event) => event.detail.user_id,
-  handle: async ({ detail }, context) => (isCreated(detail) ? award(detail) : revoke(detail, context)),
-  onConditionFailed: async (error, { detail }, { log }) => {
-    const kind = isCreated(detail) ? 'created' : 'cancelled';
+  handle: {
+    'order.created.v1': ({ detail }) => award(detail),
+    'order.cancelled.v1': ({ detail }, context) => revoke(detail, context),
+  },
+  onConditionFailed: async (error, { detailType, detail }, { log }) => {
+    const kind = detailType === OrderCreatedV1.detailType ? 'created' : 'cancelled';
     if (afterConditionFailed(kind, error.item) === 'retry') throw new Error(`order ${detail.order_id}: ${error.message}; re-reading`, { cause: error });
     log.info('order already settled by a concurrent delivery', { order_id: detail.order_id, state: error.item?.state });
   },

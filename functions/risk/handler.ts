@@ -1,6 +1,6 @@
 import { OrderCreatedV1 } from '../events/orders';
 import { consumer } from 'courier/runtime';
-import { reliablePublisherFromEnv, requiredEnv } from 'courier/runtime';
+import { reliablePublisherFromEnv } from 'courier/runtime';
 import { assessment } from './assess';
 
 /**
@@ -14,7 +14,6 @@ const publisher = reliablePublisherFromEnv();
 
 export const handler = consumer({
   events: [OrderCreatedV1],
-  idempotency: { table: requiredEnv('IDEMPOTENCY_TABLE') },
   handle: async ({ detail }) => {
     const [kept] = await publisher.publishOrStore([assessment(detail)]);
     if (kept?.outcome === 'lost') throw new Error(`risk.assessed.v1 for order ${detail.order_id} was neither published nor stored`);

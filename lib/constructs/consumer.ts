@@ -1,147 +1,22 @@
 import { CfnOutput, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { EventDefinition } from '../../functions/contracts/define.js';
+import { ENV } from '../../functions/contracts/conventions.js';
 import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
-import { CourierFunction } from './function-defaults.js';
-import { DLQ_RETENTION, secureQueue } from './queues.js';
-import { grantTable, type TableGrant } from './table-access.js';
+import { validateConsumerProps, DEFAULT_MAX_RECEIVE_COUNT, type ConsumerProps, type ConsumerSettings } from './consumer-props.js';
+import { CourierFunction } from './courier-function.js';
 import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { secureQueue } from './queues.js';
+import { grantTable } from './table-access.js';
 
-/** Lowest redrive count allowed: fewer deliveries turn ordinary transient failures into DLQ noise. */
-export const MIN_MAX_RECEIVE_COUNT = 5;
-export const DEFAULT_MAX_RECEIVE_COUNT = 10;
-/** Records per batch unless a consumer says otherwise. */
-export const DEFAULT_BATCH_SIZE = 10;
-/** Visibility timeout = this × function timeout (AWS guidance for SQS event sources). */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
-/** Consumer names: kebab-case, used in env vars, idempotency keys, tags, alarm names. */
-export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,47}$/;
-
-export interface ConsumerProps {
-  /**
-   * Consumer name, kebab-case (`inventory-reserve`). Set as `CONSUMER_NAME`; prefixes idempotency keys;
-   * tags and alarm names carry it.
-   */
-  readonly name: string;
-  /** Owning service; set as `SERVICE_NAME`. */
-  readonly serviceName: string;
-  /** The bus the consumer's rule listens on. */
-  readonly bus: events.IEventBus;
-  /** The events (detail-type + source) this consumer receives; at least one. */
-  readonly events: readonly EventDefinition[];
-  /** Handler file, absolute or relative to the repository root. */
-  readonly entry: string;
-  /**
-   * Exported handler name.
-   * @default 'handler'
-   */
-  readonly handler?: string;
-  /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may read and write items in it. */
-  readonly idempotencyTable: dynamodb.ITable;
-  /** Every alarm notifies this topic. */
-  readonly alarmTopic: sns.ITopic;
-  /**
-   * Function timeout. The queue's visibility timeout is computed from it (never set by hand).
-   * @default Duration.seconds(30)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Function memory in MB.
-   * @default 256
-   */
-  readonly memorySize?: number;
-  /**
-   * Records per batch (1–10 without a batching window; up to 10,000 with one; ≤ 10 for FIFO).
-   * @default 10
-   */
-  readonly batchSize?: number;
-  /**
-   * How long SQS gathers records before invoking (0–5 minutes). Added to the visibility timeout.
-   * @default - none (invoke as soon as records are available)
-   */
-  readonly maxBatchingWindow?: Duration;
-  /**
-   * Maximum concurrent invocations the event source mapping starts (2–1000).
-   * @default - no limit beyond the account's concurrency
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * Deliveries before SQS moves a message to the DLQ; at least 5. The runtime retries transient failures
-   * after 5 s doubling (functions/runtime/retry-delay.ts), so 10 deliveries ride out about 40 minutes of
-   * a failing dependency before anything is dead-lettered.
-   * @default 10
-   */
-  readonly maxReceiveCount?: number;
-  /**
-   * How long the queue keeps a message. Must be shorter than the DLQ's retention: a standard queue's
-   * retention counts from the original enqueue, so a DLQ with equal retention would drop it at once.
-   * @default Duration.days(4)
-   */
-  readonly retentionPeriod?: Duration;
-  /**
-   * How long the DLQ (and the rule target's DLQ) keep a message; longer than `retentionPeriod`.
-   * @default Duration.days(14)
-   */
-  readonly dlqRetentionPeriod?: Duration;
-  /**
-   * Receive events replayed from the archive. Off by default so a bus-wide replay cannot flood this
-   * consumer; the rule then matches only events without `replay-name`.
-   * @default false
-   */
-  readonly includeReplayed?: boolean;
-  /**
-   * How many times EventBridge retries delivering to the queue before the rule target's DLQ.
-   * @default 185
-   */
-  readonly targetRetryAttempts?: number;
-  /**
-   * How long EventBridge keeps retrying delivery to the queue.
-   * @default Duration.hours(24)
-   */
-  readonly targetMaxEventAge?: Duration;
-  /**
-   * Alarm when the oldest message in the queue is older than this (a stuck or too slow consumer).
-   * @default Duration.minutes(5)
-   */
-  readonly oldestMessageAgeThreshold?: Duration;
-  /**
-   * Tables the handler uses, by the environment variable that receives the table name. Read/write on
-   * items unless `readOnly`; indexes only when named.
-   * @default - none
-   */
-  readonly tables?: Record<string, TableGrant | dynamodb.ITable>;
-  /**
-   * Extra environment variables. The convention variables (`CONSUMER_NAME`, `IDEMPOTENCY_TABLE`,
-   * `DLQ_URL`, `SERVICE_NAME`) cannot be overridden.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * FIFO queue (and FIFO DLQ). EventBridge sends every event with the same message group id, so the
-   * consumer sees them in order; the rule target's DLQ stays a standard queue (EventBridge requires it).
-   * @default false
-   */
-  readonly fifo?: boolean;
-  /**
-   * Message group id EventBridge sets on a FIFO queue.
-   * @default - the consumer name
-   */
-  readonly messageGroupId?: string;
-  /**
-   * Retention of the function's log group.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-}
+export * from './consumer-props.js';
 
 /** Alarms of one consumer; every one notifies the alarm topic. */
 export interface ConsumerAlarms {
@@ -152,12 +27,21 @@ export interface ConsumerAlarms {
   readonly throttles: cloudwatch.Alarm;
 }
 
-const CONVENTION_ENV = ['CONSUMER_NAME', 'IDEMPOTENCY_TABLE', 'DLQ_URL', 'SERVICE_NAME'];
-
 /**
  * One consumer of bus events: rule → SQS queue (DLQ via redrive) → Lambda with partial batch response.
  * Every safety default is built in and the unsafe settings are refused: a consumer cannot be declared
  * without its DLQ, its alarms and `ReportBatchItemFailures`.
+ *
+ * @example
+ * new Consumer(this, 'Dispatch', {
+ *   name: 'shipping-dispatch',
+ *   serviceName: 'shipping',
+ *   bus,
+ *   events: [OrderPaidV1],
+ *   entry: 'src/dispatch.ts',
+ *   idempotencyTable,
+ *   alarmTopic,
+ * });
  */
 export class Consumer extends Construct {
   readonly name: string;
@@ -167,7 +51,7 @@ export class Consumer extends Construct {
   /** Where EventBridge puts events it could not deliver to `queue`. */
   readonly targetDlq: sqs.Queue;
   readonly rule: events.Rule;
-  readonly fn: CourierFunction;
+  readonly fn: lambda.Function;
   /** The idempotency table its claims and markers live in. */
   readonly idempotencyTable: dynamodb.ITable;
   readonly alarms: ConsumerAlarms;
@@ -176,72 +60,95 @@ export class Consumer extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsumerProps) {
     super(scope, id);
-    const settings = validate(props);
+    const settings = validateConsumerProps(props);
     this.name = props.name;
     this.serviceName = props.serviceName;
-    this.detailTypes = [...new Set(props.events.map((e) => e.detailType))];
-    const sources = [...new Set(props.events.map((e) => e.source))];
-    const fifo = props.fifo ?? false;
+    this.detailTypes = props.events.map((e) => e.detailType);
+    this.idempotencyTable = props.idempotencyTable;
+    [this.queue, this.dlq, this.targetDlq] = this.buildQueues(props, settings);
+    this.rule = this.buildRule(props, settings);
+    this.fn = props.existingFunction ?? this.buildFunction(props, settings);
+    this.connectFunction(props, settings);
+    this.alarms = this.buildAlarms(props, settings);
+    this.publishDiscovery();
+  }
 
-    // Queue and its DLQ
-    this.dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo: fifo || undefined });
-    this.queue = secureQueue(this, 'Queue', {
-      fifo: fifo || undefined,
-      retentionPeriod: settings.retention,
-      visibilityTimeout: settings.visibilityTimeout,
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: settings.maxReceiveCount },
-    });
+  /** The queue, its DLQ (redrive after maxReceiveCount) and the rule target's DLQ. */
+  private buildQueues(props: ConsumerProps, settings: ConsumerSettings): [sqs.Queue, sqs.Queue, sqs.Queue] {
+    const fifo = settings.fifo || undefined;
+    const dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo }, props.queueProps);
+    const queue = secureQueue(
+      this,
+      'Queue',
+      {
+        fifo,
+        retentionPeriod: settings.retention,
+        visibilityTimeout: settings.visibilityTimeout,
+        deadLetterQueue: { queue: dlq, maxReceiveCount: settings.maxReceiveCount },
+      },
+      props.queueProps,
+    );
     // EventBridge requires a standard queue as a target DLQ, even for FIFO targets.
-    this.targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention });
-    Validations.of(this.targetDlq).acknowledge({
+    const targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention }, props.queueProps);
+    Validations.of(targetDlq).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself a dead-letter queue (the EventBridge rule target DLQ); a DLQ of a DLQ would only hide failures. Its depth is alarmed.',
     });
+    return [queue, dlq, targetDlq];
+  }
 
-    // Rule: one per consumer, its detail-types and sources, replays excluded unless asked for.
-    this.rule = new events.Rule(this, 'Rule', {
+  /** One rule: the consumer's detail-types and sources, replays excluded unless asked for; the queue as target with its DLQ. */
+  private buildRule(props: ConsumerProps, settings: ConsumerSettings): events.Rule {
+    const rule = new events.Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `courier: ${props.name} receives ${this.detailTypes.join(', ')}`,
-      eventPattern: { source: sources, detailType: this.detailTypes },
+      eventPattern: { source: [...new Set(props.events.map((e) => e.source))], detailType: this.detailTypes },
     });
     if (!(props.includeReplayed ?? false)) {
-      (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern.replay-name', [
-        { exists: false },
-      ]);
+      (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern.replay-name', [{ exists: false }]);
     }
     // The SqsQueue target adds the queue policy: events.amazonaws.com may SendMessage only with
     // aws:SourceArn = this rule (the same for the target DLQ).
-    this.rule.addTarget(
+    rule.addTarget(
       new targets.SqsQueue(this.queue, {
         deadLetterQueue: this.targetDlq,
         retryAttempts: props.targetRetryAttempts ?? 185,
         maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
-        messageGroupId: fifo ? (props.messageGroupId ?? props.name) : undefined,
+        messageGroupId: settings.fifo ? (props.messageGroupId ?? props.name) : undefined,
       }),
     );
+    return rule;
+  }
 
-    // Function
-    const userEnv = props.environment ?? {};
-    for (const key of CONVENTION_ENV) {
-      if (key in userEnv) throw new Error(`Consumer ${props.name}: environment.${key} is set by the construct`);
-    }
-    this.idempotencyTable = props.idempotencyTable;
-    this.fn = new CourierFunction(this, 'Function', {
+  /** The consumer's own function, from the app's `entry` (bundled) or prebuilt `code`. */
+  private buildFunction(props: ConsumerProps, settings: ConsumerSettings): CourierFunction {
+    return new CourierFunction(this, 'Function', {
       entry: props.entry,
+      code: props.code,
       handler: props.handler,
+      depsLockFilePath: props.depsLockFilePath,
+      projectRoot: props.projectRoot,
+      bundling: props.bundling,
       serviceName: props.serviceName,
       description: `courier consumer ${props.name}`,
       timeout: settings.timeout,
       memorySize: props.memorySize,
       logRetention: props.logRetention,
-      environment: {
-        ...userEnv,
-        CONSUMER_NAME: props.name,
-        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
-        DLQ_URL: this.dlq.queueUrl,
-      },
+      environment: props.environment,
+      functionProps: props.functionProps,
     });
+  }
+
+  /** Event source (partial batch response), the convention environment, and least-privilege grants. */
+  private connectFunction(props: ConsumerProps, settings: ConsumerSettings): void {
+    const conventions = {
+      [ENV.consumerName]: props.name,
+      [ENV.idempotencyTable]: props.idempotencyTable.tableName,
+      [ENV.dlqUrl]: this.dlq.queueUrl,
+      ...(props.existingFunction && { [ENV.serviceName]: props.serviceName, ...props.environment }),
+    };
+    for (const [key, value] of Object.entries(conventions)) this.fn.addEnvironment(key, value);
     // Grants consume on this queue only (Receive/Delete/ChangeVisibility/GetQueueAttributes/GetQueueUrl).
     this.fn.addEventSource(
       new SqsEventSource(this.queue, {
@@ -255,16 +162,28 @@ export class Consumer extends Construct {
     this.dlq.grantSendMessages(this.fn);
     grantTable(this.fn, props.idempotencyTable);
     for (const [envName, grant] of Object.entries(props.tables ?? {})) {
-      if (CONVENTION_ENV.includes(envName)) throw new Error(`Consumer ${props.name}: tables.${envName} clashes with a convention variable`);
       const table = 'tableArn' in grant ? grant : grant.table;
       this.fn.addEnvironment(envName, table.tableName);
       grantTable(this.fn, grant);
     }
+  }
 
-    // Alarms
+  private buildAlarms(props: ConsumerProps, settings: ConsumerSettings): ConsumerAlarms {
     const topic = props.alarmTopic;
     const fnAlarms = functionAlarms(this, this.fn, topic, props.name, 'Function');
-    this.alarms = {
+    const oldestMessageAge = this.queue
+      .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
+      .createAlarm(this, 'OldestMessageAgeAlarm', {
+        alarmName: alarmName(this, props.name, 'oldest-message-age'),
+        alarmDescription: `${props.name}: the oldest message waited longer than ${settings.ageThreshold.toHumanString()} (consumer stuck, failing or too slow).`,
+        threshold: settings.ageThreshold.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    notify(oldestMessageAge, topic);
+    return {
       dlqDepth: dlqDepthAlarm(
         this,
         'DlqDepthAlarm',
@@ -281,33 +200,24 @@ export class Consumer extends Construct {
         alarmName(this, props.name, 'target-dlq-depth'),
         `${props.name}: EventBridge could not deliver events to the queue (policy, encryption or deleted queue).`,
       ),
-      oldestMessageAge: this.queue
-        .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, 'OldestMessageAgeAlarm', {
-          alarmName: alarmName(this, props.name, 'oldest-message-age'),
-          alarmDescription: `${props.name}: the oldest message waited longer than ${settings.ageThreshold.toHumanString()} (consumer stuck, failing or too slow).`,
-          threshold: settings.ageThreshold.toSeconds(),
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 3,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
+      oldestMessageAge,
       errors: fnAlarms.errors,
       throttles: fnAlarms.throttles,
     };
-    notify(this.alarms.oldestMessageAge, topic);
+  }
 
-    // Discovery for the ops CLI: tags on the resources, one JSON output per consumer.
-    Tags.of(this).add(TAG_CONSUMER, props.name);
-    Tags.of(this).add(TAG_SERVICE, props.serviceName);
+  /** Discovery for the ops CLI: tags on the resources, one JSON output per consumer. */
+  private publishDiscovery(): void {
+    Tags.of(this).add(TAG_CONSUMER, this.name);
+    Tags.of(this).add(TAG_SERVICE, this.serviceName);
     Tags.of(this.queue).add(TAG_ROLE, 'queue');
     Tags.of(this.dlq).add(TAG_ROLE, 'dlq');
     Tags.of(this.targetDlq).add(TAG_ROLE, 'target-dlq');
     Tags.of(this.fn).add(TAG_ROLE, 'function');
     new CfnOutput(this, 'Discovery', {
-      description: `courier:consumer ${props.name}`,
+      description: `courier:consumer ${this.name}`,
       value: Stack.of(this).toJsonString(this.describe()),
-    }).overrideLogicalId(outputId('Consumer', props.name));
+    }).overrideLogicalId(outputId('Consumer', this.name));
   }
 
   /** Every alarm of this consumer. */
@@ -336,57 +246,4 @@ export class Consumer extends Construct {
       alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
     };
   }
-}
-
-interface Settings {
-  timeout: Duration;
-  visibilityTimeout: Duration;
-  retention: Duration;
-  dlqRetention: Duration;
-  maxReceiveCount: number;
-  batchSize: number;
-  ageThreshold: Duration;
-}
-
-/** Refuses unsafe settings at synth time; returns the computed ones. */
-function validate(props: ConsumerProps): Settings {
-  const who = `Consumer ${props.name}`;
-  if (!CONSUMER_NAME_PATTERN.test(props.name)) {
-    throw new Error(`${who}: name must match ${CONSUMER_NAME_PATTERN} (kebab-case, ≤ 48 chars)`);
-  }
-  if (props.events.length === 0) throw new Error(`${who}: events must list at least one event`);
-  const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < MIN_MAX_RECEIVE_COUNT) {
-    throw new Error(`${who}: maxReceiveCount must be an integer ≥ ${MIN_MAX_RECEIVE_COUNT} (got ${maxReceiveCount})`);
-  }
-  const retention = props.retentionPeriod ?? Duration.days(4);
-  const dlqRetention = props.dlqRetentionPeriod ?? DLQ_RETENTION;
-  if (dlqRetention.toSeconds() <= retention.toSeconds()) {
-    throw new Error(
-      `${who}: dlqRetentionPeriod (${dlqRetention.toHumanString()}) must be longer than retentionPeriod (${retention.toHumanString()}); a standard queue's retention counts from the original enqueue`,
-    );
-  }
-  const timeout = props.timeout ?? Duration.seconds(30);
-  const window = props.maxBatchingWindow ?? Duration.seconds(0);
-  if (window.toSeconds() > 300) throw new Error(`${who}: maxBatchingWindow must be ≤ 5 minutes`);
-  const visibility = VISIBILITY_TIMEOUT_FACTOR * timeout.toSeconds() + window.toSeconds();
-  if (visibility > 43_200) {
-    throw new Error(`${who}: timeout ${timeout.toHumanString()} gives a visibility timeout above SQS's 12 hours`);
-  }
-  const batchSize = props.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (props.fifo && (batchSize > 10 || window.toSeconds() > 0)) {
-    throw new Error(`${who}: FIFO queues take batchSize ≤ 10 and no batching window`);
-  }
-  if (props.maxConcurrency !== undefined && (props.maxConcurrency < 2 || props.maxConcurrency > 1000)) {
-    throw new Error(`${who}: maxConcurrency must be 2–1000`);
-  }
-  return {
-    timeout,
-    visibilityTimeout: Duration.seconds(visibility),
-    retention,
-    dlqRetention,
-    maxReceiveCount,
-    batchSize,
-    ageThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(5),
-  };
 }

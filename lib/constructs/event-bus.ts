@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/contracts/conventions.js';
 
 export interface EventBusProps {
   /**
@@ -89,5 +90,5 @@ export function grantPublishTo(
   grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown },
 ): void {
   bus.grantPutEventsTo(grantee);
-  grantee.addEnvironment?.('EVENT_BUS_NAME', bus.eventBusName);
+  grantee.addEnvironment?.(ENV.eventBusName, bus.eventBusName);
 }

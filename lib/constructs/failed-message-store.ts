@@ -12,11 +12,12 @@ import { notify } from './alarm-topic.js';
 import { alarmName, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { grantPublishTo } from './event-bus.js';
-import { CourierFunction } from './function-defaults.js';
+import { ENV, FAILED_MESSAGE_TABLE, METRICS, METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
+import { CourierFunction, type FunctionCode } from './courier-function.js';
+import { toolkitAsset } from './toolkit-assets.js';
 
-/** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
-export const FAILED_MESSAGE_DUE_INDEX = 'due-by-time';
-export const METRICS_NAMESPACE = 'courier';
+/** The sparse index of retryable rows the retrier queries (shared with the runtime). */
+export const FAILED_MESSAGE_DUE_INDEX = FAILED_MESSAGE_TABLE.dueIndex;
 
 export interface FailedMessageStoreProps {
   /** Owning service (`SERVICE_NAME`, metric dimension `service`, tags, output name). */
@@ -26,10 +27,10 @@ export interface FailedMessageStoreProps {
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;
   /**
-   * Retrier handler file.
-   * @default 'functions/handlers/retrier.ts'
+   * The retrier's code, e.g. an entry of the app's own that wraps courier's retrier.
+   * @default - courier's prebuilt retrier
    */
-  readonly retrierEntry?: string;
+  readonly retrierCode?: FunctionCode;
   /**
    * How often the retrier runs.
    * @default Duration.minutes(1)
@@ -81,10 +82,10 @@ export class FailedMessageStore extends Construct {
     const owner = `${props.serviceName}-failed-messages`;
 
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'event_id', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: FAILED_MESSAGE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expires_at',
+      timeToLiveAttribute: FAILED_MESSAGE_TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     // Sparse: only rows still carrying `due` (retryable, not parked) are in the index.
@@ -96,14 +97,14 @@ export class FailedMessageStore extends Construct {
     });
 
     this.retrier = new CourierFunction(this, 'Retrier', {
-      entry: props.retrierEntry ?? 'functions/handlers/retrier.ts',
+      ...(props.retrierCode ?? { code: toolkitAsset('retrier') }),
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: republishes failed messages, parks them after N attempts`,
       timeout: props.retrierTimeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
       environment: {
-        FAILED_MESSAGE_TABLE: this.table.tableName,
-        ...(props.maxAttempts !== undefined ? { MAX_ATTEMPTS: String(props.maxAttempts) } : {}),
+        [ENV.failedMessageTable]: this.table.tableName,
+        ...(props.maxAttempts !== undefined ? { [ENV.maxAttempts]: String(props.maxAttempts) } : {}),
       },
     });
     grantPublishTo(props.bus, this.retrier);
@@ -160,7 +161,7 @@ export class FailedMessageStore extends Construct {
   metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
-      metricName: 'parked',
+      metricName: METRICS.parked,
       dimensionsMap: { service: this.serviceName },
       period: Duration.minutes(5),
       statistic: 'Sum',
@@ -173,7 +174,7 @@ export class FailedMessageStore extends Construct {
    * sets `FAILED_MESSAGE_TABLE`.
    */
   grantPublisher(fn: lambda.Function): void {
-    fn.addEnvironment('FAILED_MESSAGE_TABLE', this.table.tableName);
+    fn.addEnvironment(ENV.failedMessageTable, this.table.tableName);
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],

@@ -1,10 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { IDEMPOTENCY_TABLE } from '../../functions/contracts/conventions.js';
 
 /** Attribute names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
-export const IDEMPOTENCY_KEY = 'id';
-export const TTL_ATTRIBUTE = 'expires_at';
+export const IDEMPOTENCY_KEY = IDEMPOTENCY_TABLE.partitionKey;
+export const TTL_ATTRIBUTE = IDEMPOTENCY_TABLE.ttlAttribute;
 
 export interface IdempotencyTableProps {
   /**

@@ -14,11 +14,13 @@ import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { grantPublishTo } from './event-bus.js';
-import { CourierFunction } from './function-defaults.js';
+import { ENV, OUTBOX_TABLE } from '../../functions/contracts/conventions.js';
+import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION, secureQueue } from './queues.js';
+import { toolkitAsset } from './toolkit-assets.js';
 
-/** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
-export const OUTBOX_PENDING_INDEX = 'pending-by-age';
+/** The sparse index of unpublished rows the sweeper queries (shared with the runtime). */
+export const OUTBOX_PENDING_INDEX = OUTBOX_TABLE.pendingIndex;
 /** Stream records per relay invocation unless the outbox says otherwise. */
 export const DEFAULT_RELAY_BATCH_SIZE = 100;
 
@@ -36,15 +38,15 @@ export interface OutboxProps {
    */
   readonly failedMessageTable?: dynamodb.ITable;
   /**
-   * Relay handler file (stream → PutEvents).
-   * @default 'functions/handlers/relay.ts'
+   * The relay's code (stream → PutEvents), e.g. an entry of the app's own that wraps courier's relay.
+   * @default - courier's prebuilt relay
    */
-  readonly relayEntry?: string;
+  readonly relayCode?: FunctionCode;
   /**
-   * Sweeper handler file (republishes rows the relay missed).
-   * @default 'functions/handlers/sweeper.ts'
+   * The sweeper's code (republishes rows the relay missed).
+   * @default - courier's prebuilt sweeper
    */
-  readonly sweeperEntry?: string;
+  readonly sweeperCode?: FunctionCode;
   /**
    * How often the sweeper runs.
    * @default Duration.minutes(5)
@@ -123,11 +125,11 @@ export class Outbox extends Construct {
     const owner = `${props.serviceName}-outbox`;
 
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'event_id', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: OUTBOX_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expires_at',
+      timeToLiveAttribute: OUTBOX_TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     // Sparse: only rows that still carry `pending` (unpublished) are in the index.
@@ -139,8 +141,8 @@ export class Outbox extends Construct {
     });
 
     const environment = {
-      OUTBOX_TABLE: this.table.tableName,
-      ...(props.failedMessageTable ? { FAILED_MESSAGE_TABLE: props.failedMessageTable.tableName } : {}),
+      [ENV.outboxTable]: this.table.tableName,
+      ...(props.failedMessageTable ? { [ENV.failedMessageTable]: props.failedMessageTable.tableName } : {}),
     };
 
     // Relay
@@ -151,7 +153,7 @@ export class Outbox extends Construct {
         'This queue is itself a dead-letter queue (on-failure destination of the outbox stream mapping); its depth is alarmed.',
     });
     this.relay = new CourierFunction(this, 'Relay', {
-      entry: props.relayEntry ?? 'functions/handlers/relay.ts',
+      ...(props.relayCode ?? { code: toolkitAsset('relay') }),
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: outbox stream relay`,
       timeout: props.relayTimeout ?? Duration.seconds(30),
@@ -187,14 +189,14 @@ export class Outbox extends Construct {
 
     // Sweeper
     this.sweeper = new CourierFunction(this, 'Sweeper', {
-      entry: props.sweeperEntry ?? 'functions/handlers/sweeper.ts',
+      ...(props.sweeperCode ?? { code: toolkitAsset('sweeper') }),
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: republishes outbox rows the relay missed`,
       timeout: props.sweeperTimeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
       environment: {
         ...environment,
-        ...(props.sweepAfter ? { SWEEP_AFTER_SECONDS: String(props.sweepAfter.toSeconds()) } : {}),
+        ...(props.sweepAfter ? { [ENV.sweepAfterSeconds]: String(props.sweepAfter.toSeconds()) } : {}),
       },
     });
     grantPublishTo(props.bus, this.sweeper);
@@ -275,7 +277,7 @@ export class Outbox extends Construct {
    * ConditionCheck on the outbox table) and sets `OUTBOX_TABLE`.
    */
   grantWriter(fn: lambda.Function): void {
-    fn.addEnvironment('OUTBOX_TABLE', this.table.tableName);
+    fn.addEnvironment(ENV.outboxTable, this.table.tableName);
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],

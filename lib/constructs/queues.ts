@@ -12,14 +12,20 @@ export interface SecureQueueOptions {
   readonly deadLetterQueue?: sqs.DeadLetterQueue;
 }
 
-/** An SQS queue with SQS-managed SSE and a TLS-only resource policy. */
-export function secureQueue(scope: Construct, id: string, options: SecureQueueOptions = {}): sqs.Queue {
+/**
+ * An SQS queue with SQS-managed SSE and a TLS-only resource policy. `overrides` (a construct's
+ * `queueProps` escape hatch, checked by its caller) are applied last.
+ */
+export function secureQueue(scope: Construct, id: string, options: SecureQueueOptions = {}, overrides: Partial<sqs.QueueProps> = {}): sqs.Queue {
   return new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: options.retentionPeriod,
     visibilityTimeout: options.visibilityTimeout,
     fifo: options.fifo,
+    // EventBridge sends no deduplication id to a FIFO target: the queue must derive it from the body.
+    contentBasedDeduplication: options.fifo || undefined,
     deadLetterQueue: options.deadLetterQueue,
+    ...overrides,
   });
 }

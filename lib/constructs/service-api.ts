@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { functionAlarms } from './alarms.js';
-import type { CourierFunction } from './function-defaults.js';
+import type { CourierFunction } from './courier-function.js';
 
 export interface ServiceApiRoute {
   /** e.g. `/orders/{id}`. */

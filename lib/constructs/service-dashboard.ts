@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
 import type { Consumer } from './consumer.js';
 import type { FailedMessageStore } from './failed-message-store.js';
 import type { Outbox } from './outbox.js';
@@ -52,7 +53,7 @@ export class ServiceDashboard extends Construct {
     const name = consumer.name;
     const emf = (metric: string, label: string) =>
       new cloudwatch.Metric({
-        namespace: 'courier',
+        namespace: METRICS_NAMESPACE,
         metricName: metric,
         dimensionsMap: { consumer: name },
         statistic: 'Sum',
@@ -66,8 +67,8 @@ export class ServiceDashboard extends Construct {
           consumer.queue.metricNumberOfMessagesDeleted({ ...p, statistic: 'Sum', label: 'acknowledged (deleted)' }),
           consumer.queue.metricNumberOfMessagesReceived({ ...p, statistic: 'Sum', label: 'received' }),
           consumer.fn.metricInvocations({ ...p, statistic: 'Sum', label: 'invocations' }),
-          emf('processed', 'processed'),
-          emf('duplicates', 'duplicates'),
+          emf(METRICS.processed, 'processed'),
+          emf(METRICS.duplicates, 'duplicates'),
         ],
         width: WIDTH,
         height: HEIGHT,
@@ -77,8 +78,8 @@ export class ServiceDashboard extends Construct {
         left: [
           consumer.fn.metricErrors({ ...p, statistic: 'Sum', label: 'function errors' }),
           consumer.fn.metricThrottles({ ...p, statistic: 'Sum', label: 'throttles' }),
-          emf('transient_failures', 'transient failures'),
-          emf('quarantined', 'quarantined → DLQ'),
+          emf(METRICS.transientFailures, 'transient failures'),
+          emf(METRICS.quarantined, 'quarantined → DLQ'),
         ],
         width: WIDTH,
         height: HEIGHT,

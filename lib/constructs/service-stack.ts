@@ -4,7 +4,10 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ServiceMap } from '../../functions/contracts/services.js';
+import { combineBundling } from './bundling.js';
+import type { FunctionCode } from './courier-function.js';
 import { Consumer, type ConsumerProps } from './consumer.js';
 import { TAG_SERVICE, pascal } from './discovery.js';
 import { grantPublishTo } from './event-bus.js';
@@ -30,6 +33,18 @@ export interface ServiceStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * esbuild settings added to every function the stack bundles from source (its consumers, and the
+   * functions a subclass builds with `this.bundling`), e.g. an `inject` a test deployment adds.
+   * @default - courier's settings only
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+  /**
+   * The code of the toolkit's own functions in this stack: the outbox relay and sweeper and the
+   * failed-message retrier.
+   * @default - courier's prebuilt handlers
+   */
+  readonly toolkitCode?: { readonly relay?: FunctionCode; readonly sweeper?: FunctionCode; readonly retrier?: FunctionCode };
 }
 
 /** What a consumer declaration in a service stack supplies; the stack fills in the rest. */
@@ -73,6 +88,9 @@ export class ServiceStack extends Stack {
   readonly dashboard: ServiceDashboard;
   readonly consumers: Consumer[] = [];
   readonly tableRemovalPolicy: RemovalPolicy;
+  /** esbuild settings for every function the stack bundles (see `ServiceStackProps.bundling`). */
+  readonly bundling?: nodejs.BundlingOptions;
+  private readonly toolkitCode: NonNullable<ServiceStackProps['toolkitCode']>;
   /** The app's services map, when given (see `ServiceStackProps.services`). */
   readonly services?: ServiceMap;
   private idempotency?: IdempotencyTable;
@@ -81,6 +99,8 @@ export class ServiceStack extends Stack {
     super(scope, id, { description: `courier: ${props.serviceName} service`, ...props });
     this.serviceName = props.serviceName;
     this.services = props.services;
+    this.bundling = props.bundling;
+    this.toolkitCode = props.toolkitCode ?? {};
     this.bus = props.messaging.bus;
     this.alarmTopic = props.messaging.alarmTopic;
     this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
@@ -111,6 +131,7 @@ export class ServiceStack extends Stack {
     }
     const consumer = new Consumer(this, pascal(name), {
       ...options,
+      bundling: combineBundling(this.bundling, options.bundling),
       name,
       serviceName: this.serviceName,
       bus: this.bus,
@@ -141,6 +162,8 @@ export class ServiceStack extends Stack {
   addOutbox(options: Partial<Omit<OutboxProps, 'serviceName' | 'bus' | 'alarmTopic'>> = {}): Outbox {
     const outbox = new Outbox(this, 'Outbox', {
       removalPolicy: this.tableRemovalPolicy,
+      relayCode: this.toolkitCode.relay,
+      sweeperCode: this.toolkitCode.sweeper,
       ...options,
       serviceName: this.serviceName,
       bus: this.bus,
@@ -156,6 +179,7 @@ export class ServiceStack extends Stack {
   ): FailedMessageStore {
     const store = new FailedMessageStore(this, 'FailedMessages', {
       removalPolicy: this.tableRemovalPolicy,
+      retrierCode: this.toolkitCode.retrier,
       ...options,
       serviceName: this.serviceName,
       bus: this.bus,
@@ -170,3 +194,4 @@ export class ServiceStack extends Stack {
     grantPublishTo(this.bus, grantee);
   }
 }
+

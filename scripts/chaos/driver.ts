@@ -1,4 +1,4 @@
-import type { FaultKind } from '../../functions/runtime/support/faults';
+import type { FaultKind } from 'courier/testing';
 import { clearState } from '../local/state';
 import { consumerOutcomes, type Outcome } from '../local/outcomes';
 import type { LocalSystem } from '../local/system';

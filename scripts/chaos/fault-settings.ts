@@ -1,10 +1,10 @@
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { FAULTS_ENV, parseFaults, type FaultKind } from '../../functions/runtime/support/faults';
+import { FAULTS_ENV, parseFaults, type FaultKind } from 'courier/testing';
 import type { LocalSystem } from '../local/system';
 
 /**
  * Turns fault injection on and off in the deployed functions by their configuration: COURIER_FAULTS
- * (functions/runtime/support/faults.ts) added to or removed from each function's environment with
+ * (courier/testing, wired in by scripts/chaos/instrumentation.ts) added to or removed from each function's environment with
  * UpdateFunctionConfiguration, then read back, because a setting is only in effect once it reads back.
  */
 export type FaultRates = Partial<Record<FaultKind, number>>;

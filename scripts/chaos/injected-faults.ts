@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { FAULT_KINDS, type FaultKind } from '../../functions/runtime/support/faults';
+import { FAULT_KINDS, type FaultKind } from 'courier/testing';
 import { forEachLogLine } from '../local/outcomes';
 import type { LocalSystem } from '../local/system';
 import type { FaultTarget } from './fault-settings';

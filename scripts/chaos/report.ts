@@ -1,4 +1,4 @@
-import type { FaultKind } from '../../functions/runtime/support/faults';
+import type { FaultKind } from 'courier/testing';
 import type { ChaosResult } from './driver';
 
 /** The results table of a chaos run, as Markdown (printed, and kept in bench/chaos-latest.md for bench/RESULTS.md). */

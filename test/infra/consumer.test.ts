@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COURIER_RUNTIME } from '../../lib/constructs/function-defaults';
+import { COURIER_RUNTIME } from '../../lib/constructs/courier-function';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constructs/consumer';
 import { type SampleApp, logicalId, sampleApp, template } from './helpers';
 import type { Template } from 'aws-cdk-lib/assertions';

@@ -40,12 +40,8 @@ export function buildSampleApp() {
     maxReceiveCount: 8,
     tables: { STOCK_TABLE: { table: stock, readOnly: true } },
   });
-  const failed = service.addFailedMessageStore({ retrierEntry: `${FIXTURES}/retrier.ts` });
-  const outbox = service.addOutbox({
-    relayEntry: `${FIXTURES}/relay.ts`,
-    sweeperEntry: `${FIXTURES}/sweeper.ts`,
-    failedMessageTable: failed.table,
-  });
+  const failed = service.addFailedMessageStore();
+  const outbox = service.addOutbox({ failedMessageTable: failed.table });
   return { app, messaging, service, reserve, release, outbox, failed, stock, reservations };
 }
 

@@ -96,7 +96,6 @@ describe('FailedMessageStore refuses unsafe props', () => {
           serviceName: 'risk',
           bus: props.bus,
           alarmTopic: props.alarmTopic,
-          retrierEntry: `${FIXTURES}/retrier.ts`,
           maxAttempts: 0,
         }),
     ).toThrow(/maxAttempts/);

@@ -7,6 +7,8 @@ import { DeadlineExceeded } from './errors.js';
  * background; it can no longer affect the outcome, and fencing keeps it from completing the record.)
  */
 export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  // No time left: do not start work that could only be abandoned halfway.
+  if (ms <= 0) throw new DeadlineExceeded('deadline passed before the work started');
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -14,7 +16,7 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
       const error = new DeadlineExceeded(`deadline of ${ms} ms exceeded`);
       controller.abort(error);
       reject(error);
-    }, Math.max(0, ms));
+    }, ms);
   });
   try {
     return await Promise.race([work(controller.signal), expired]);
@@ -29,8 +31,41 @@ export interface RemainingTime {
 }
 
 /**
- * A record's budget: min(per-record budget, remaining invocation time − margin). The per-record budget
- * is enforced on its own because some emulators report a constant remaining time.
+ * The time limits of one batch: the invocation's end (read from the context each time: it is the
+ * platform's clock) and the end of the leases its claims hold. A record's work must end `marginMs`
+ * before the sooner of the two, so the completion flush still fits inside both.
  */
-export const recordBudgetMs = (context: RemainingTime, perRecordMs: number, marginMs: number): number =>
-  Math.min(perRecordMs, context.getRemainingTimeInMillis() - marginMs);
+export class BatchClock {
+  constructor(
+    private readonly context: RemainingTime,
+    readonly perRecordMs: number,
+    readonly marginMs: number,
+    /** When the claims of this batch stop protecting it (epoch ms); Infinity without idempotency. */
+    readonly leaseEndsAt: number = Infinity,
+  ) {}
+
+  /** The last moment anything of this batch may run: the invocation's end or the lease's, whichever is sooner. */
+  end(): number {
+    return Math.min(Date.now() + this.context.getRemainingTimeInMillis(), this.leaseEndsAt);
+  }
+
+  /** Whether a record may still start: more than the margin is left. */
+  canStart(): boolean {
+    return this.end() - Date.now() >= this.marginMs;
+  }
+
+  /**
+   * A record's deadline: its own budget from now, cut at `end() − margin`. The per-record budget is
+   * enforced on its own clock because some emulators report a constant remaining time.
+   */
+  recordDeadline(): number {
+    return Math.min(Date.now() + this.perRecordMs, this.end() - this.marginMs);
+  }
+}
+
+/**
+ * How long the claims of an n-record batch are leased: every record's budget one after another plus the
+ * margin for the completion flush, but never past the invocation's end.
+ */
+export const leaseMs = (context: RemainingTime, records: number, perRecordMs: number, marginMs: number): number =>
+  Math.min(context.getRemainingTimeInMillis(), records * perRecordMs + marginMs);

@@ -1,16 +1,7 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { DLQ_ATTRIBUTES } from '../../contracts/conventions.js';
 
-/** DLQ message attributes: why a record is there. The ops CLI groups by `courier.error_class`. */
-export const DLQ_ATTRIBUTES = {
-  errorClass: 'courier.error_class',
-  errorMessage: 'courier.error_message',
-  consumer: 'courier.consumer',
-  firstFailedAt: 'courier.first_failed_at',
-  detailType: 'courier.detail_type',
-  eventId: 'courier.event_id',
-  sourceMessageId: 'courier.source_message_id',
-} as const;
 
 /** SQS allows 10 attributes per message; the original ones fill what courier's leave. */
 const MAX_ATTRIBUTES = 10;

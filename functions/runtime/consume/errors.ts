@@ -1,4 +1,4 @@
-import { ContractViolation } from '../../contracts/define.js';
+import { ContractViolation } from '../../contracts/index.js';
 
 /**
  * A failure that no retry can fix. The runtime sends the record to the DLQ at once (with `name` as the
@@ -27,6 +27,16 @@ export class UnknownDetailType extends PermanentError {
 /** A well-formed event of an entity this consumer does not consume at all: a routing mistake, not something to retry. */
 export class UnexpectedDetailType extends PermanentError {
   override name = 'UnexpectedDetailType';
+}
+
+/** The consumer's idempotency key function threw or returned no usable key for this record. */
+export class InvalidIdempotencyKey extends PermanentError {
+  override name = 'InvalidIdempotencyKey';
+}
+
+/** The consumer's ordering key function threw or returned no usable key for this record. */
+export class InvalidOrderingKey extends PermanentError {
+  override name = 'InvalidOrderingKey';
 }
 
 /**

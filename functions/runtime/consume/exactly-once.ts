@@ -26,12 +26,13 @@ export async function commitWithMarker(
   client: DynamoDBClient,
   writes: readonly TransactWriteItem[],
   marker: TransactWriteItem | undefined,
+  signal?: AbortSignal,
 ): Promise<CommitResult> {
   if (writes.length > MAX_WRITES) throw new PermanentError(`exactly-once mode takes at most ${MAX_WRITES} writes, got ${writes.length}`);
   const items = marker ? [...writes, marker] : [...writes];
   if (items.length === 0) return { status: 'committed' };
   try {
-    await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    await client.send(new TransactWriteItemsCommand({ TransactItems: items }), { abortSignal: signal });
     return { status: 'committed' };
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;

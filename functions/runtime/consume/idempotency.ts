@@ -102,21 +102,27 @@ export class IdempotencyStore {
 
   /**
    * Completes or releases claims, each only if its lease token still matches (fencing). Statements that
-   * failed for any reason but the fence are sent again, with backoff, up to FINISH_ATTEMPTS times.
+   * failed for any reason but the fence are sent again, with backoff, up to FINISH_ATTEMPTS times — never
+   * past `deadlineAt` (the lease's end: after it, another delivery may own the record).
    */
-  async finish(items: readonly Finish[]): Promise<Map<string, FinishResult>> {
+  async finish(items: readonly Finish[], deadlineAt = Infinity): Promise<Map<string, FinishResult>> {
     const results = new Map<string, FinishResult>();
     let pending = [...items];
     for (let attempt = 1; pending.length > 0; attempt++) {
-      await this.finishOnce(pending, results);
+      if (this.now() >= deadlineAt) break;
+      await this.finishOnce(pending, results, deadlineAt);
       pending = pending.filter((f) => results.get(f.id) === 'error');
       if (pending.length === 0 || attempt >= FINISH_ATTEMPTS) break;
-      await this.sleep(backoffDelay(attempt, FINISH_BACKOFF));
+      const delay = backoffDelay(attempt, FINISH_BACKOFF);
+      if (this.now() + delay >= deadlineAt) break;
+      await this.sleep(delay);
     }
+    for (const f of pending) if (!results.has(f.id)) results.set(f.id, 'error');
     return results;
   }
 
-  private async finishOnce(items: readonly Finish[], results: Map<string, FinishResult>): Promise<void> {
+  private async finishOnce(items: readonly Finish[], results: Map<string, FinishResult>, deadlineAt: number): Promise<void> {
+    const abortSignal = Number.isFinite(deadlineAt) ? AbortSignal.timeout(Math.max(1, deadlineAt - this.now())) : undefined;
     const expiresAt = this.expiresAt();
     await Promise.all(
       chunks([...items], STATEMENTS_PER_CALL).map(async (chunk) => {
@@ -129,7 +135,7 @@ export class IdempotencyStore {
             : { Statement: `DELETE FROM ${this.quoted} WHERE "id" = ? AND "lease_token" = ?`, Parameters: [s(f.id), s(f.token)] },
         );
         try {
-          const { Responses = [] } = await this.client.send(new BatchExecuteStatementCommand({ Statements: statements }));
+          const { Responses = [] } = await this.client.send(new BatchExecuteStatementCommand({ Statements: statements }), { abortSignal });
           chunk.forEach((f, i) => {
             const code = Responses[i]?.Error?.Code;
             results.set(f.id, !code ? 'ok' : code === 'ConditionalCheckFailed' ? 'lease_lost' : 'error');

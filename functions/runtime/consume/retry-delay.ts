@@ -17,6 +17,9 @@ export interface RetryBackoff {
 
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { baseSeconds: 5, maxSeconds: 900 };
 
+/** ChangeMessageVisibilityBatch takes at most 10 entries. */
+export const CHANGE_VISIBILITY_MAX_ENTRIES = 10;
+
 export function retryDelaySeconds(receiveCount: number, backoff: RetryBackoff, random: () => number = Math.random): number {
   const ceiling = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** Math.max(0, receiveCount - 1));
   return Math.max(1, Math.round(ceiling / 2 + (random() * ceiling) / 2));
@@ -30,15 +33,21 @@ export function queueUrlFromArn(arn: string): string {
 }
 
 /**
- * Shortens the visibility of records about to be reported as failures. Best effort: if this call fails
- * the records still come back, only after the queue's full visibility timeout.
+ * Shortens the visibility of records about to be reported as failures, in calls of at most 10 entries
+ * (SQS's limit), none started at or after `deadlineAt`. Best effort: if a call fails the records still
+ * come back, only after the queue's full visibility timeout.
  */
-export async function delayRetries(sqs: SQSClient, records: readonly SQSRecord[], backoff: RetryBackoff, log: Logger): Promise<void> {
+export async function delayRetries(sqs: SQSClient, records: readonly SQSRecord[], backoff: RetryBackoff, log: Logger, deadlineAt = Infinity): Promise<void> {
   const byQueue = new Map<string, SQSRecord[]>();
   for (const r of records) byQueue.set(r.eventSourceARN, [...(byQueue.get(r.eventSourceARN) ?? []), r]);
   for (const [arn, list] of byQueue) {
-    for (let i = 0; i < list.length; i += 10) {
-      const chunk = list.slice(i, i + 10);
+    for (let i = 0; i < list.length; i += CHANGE_VISIBILITY_MAX_ENTRIES) {
+      const chunk = list.slice(i, i + CHANGE_VISIBILITY_MAX_ENTRIES);
+      const left = deadlineAt - Date.now();
+      if (left <= 0) {
+        log.warn('retry delay not set: no time left; records return after the visibility timeout', { records: list.length - i });
+        return;
+      }
       try {
         const out = await sqs.send(
           new ChangeMessageVisibilityBatchCommand({
@@ -49,6 +58,7 @@ export async function delayRetries(sqs: SQSClient, records: readonly SQSRecord[]
               VisibilityTimeout: retryDelaySeconds(Number(r.attributes.ApproximateReceiveCount ?? 1), backoff),
             })),
           }),
+          Number.isFinite(left) ? { abortSignal: AbortSignal.timeout(left) } : {},
         );
         if (out.Failed?.length) log.warn('retry delay not set for some records', { failed: out.Failed });
       } catch (error) {

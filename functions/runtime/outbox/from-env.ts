@@ -1,4 +1,8 @@
-import { requiredEnv } from '../support/env.js';
+import { ENV } from '../../contracts/conventions.js';
+import { publisherFromEnv } from '../publish/from-env.js';
+import { positiveIntEnv, requiredEnv } from '../support/env.js';
+import { createOutboxRelay } from './relay.js';
+import { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox } from './sweeper.js';
 import { createOutboxTable } from './table.js';
 
 /**
@@ -6,4 +10,31 @@ import { createOutboxTable } from './table.js';
  * @example
  * const relay = createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
  */
-export const outboxTableFromEnv = () => createOutboxTable({ tableName: requiredEnv('OUTBOX_TABLE') });
+export const outboxTableFromEnv = () => createOutboxTable({ tableName: requiredEnv(ENV.outboxTable) });
+
+/**
+ * The outbox stream relay's Lambda handler, configured from `OUTBOX_TABLE`, `EVENT_BUS_NAME` and
+ * `SERVICE_NAME` (the Outbox construct sets them). Courier ships it prebuilt; an app's own relay entry
+ * (to wrap it, e.g. with tracing) is one line.
+ * @example
+ * export const handler = outboxRelayFromEnv();
+ */
+export const outboxRelayFromEnv = () => createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
+
+/**
+ * The outbox sweeper's Lambda handler: scheduled (the schedule's event is ignored), or invoked by
+ * `courier outbox retry` with `{ olderThanSeconds }` to sweep rows younger than the usual threshold.
+ * Env as the relay, plus `SWEEP_AFTER_SECONDS` (default 60).
+ * @example
+ * export const handler = outboxSweeperFromEnv();
+ */
+export function outboxSweeperFromEnv() {
+  const table = outboxTableFromEnv();
+  const publisher = publisherFromEnv();
+  const olderThanMs = positiveIntEnv(ENV.sweepAfterSeconds, DEFAULT_SWEEP_AFTER_SECONDS) * 1000;
+  return (event?: { olderThanSeconds?: unknown }) => {
+    const requested = event?.olderThanSeconds;
+    const override = typeof requested === 'number' && Number.isInteger(requested) && requested >= 0 ? requested * 1000 : undefined;
+    return sweepOutbox({ table, publisher, olderThanMs: override ?? olderThanMs });
+  };
+}

@@ -3,4 +3,4 @@ export { outboxWrites, TRANSACT_MAX_ITEMS, TransactionCancelled, transactWithOut
 export { createOutboxTable, OUTBOX_RETENTION_MS, type OutboxRow, type OutboxTable } from './table.js';
 export { createOutboxRelay } from './relay.js';
 export { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox, type SweepSummary } from './sweeper.js';
-export { outboxTableFromEnv } from './from-env.js';
+export { outboxRelayFromEnv, outboxSweeperFromEnv, outboxTableFromEnv } from './from-env.js';

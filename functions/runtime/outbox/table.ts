@@ -3,10 +3,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoClient } from '../support/aws-clients.js';
 import { systemClock, type Clock } from '../support/backoff.js';
 import { idsFromSparseIndex, readConsistent } from '../support/dynamo-reads.js';
+import { OUTBOX_TABLE } from '../../contracts/conventions.js';
 import type { StoredEntry } from '../publish/outgoing.js';
 
 /** Layout in docs/ARCHITECTURE.md § Shared conventions. */
-export const PENDING_INDEX = 'pending-by-age';
+const PENDING_INDEX = OUTBOX_TABLE.pendingIndex;
 const PENDING = 'PENDING';
 /** Published rows stay 7 days (what was announced, and when) before TTL removes them. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;

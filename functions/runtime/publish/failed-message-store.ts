@@ -9,12 +9,13 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoClient } from '../support/aws-clients.js';
 import { backoffDelay, systemClock, type BackoffPolicy, type Clock } from '../support/backoff.js';
+import { FAILED_MESSAGE_TABLE } from '../../contracts/conventions.js';
 import { idsFromSparseIndex, readConsistent } from '../support/dynamo-reads.js';
 import type { StoredEntry } from './outgoing.js';
 import type { PublishFailure } from './publisher.js';
 
 /** Layout in docs/ARCHITECTURE.md § Shared conventions. */
-export const DUE_INDEX = 'due-by-time';
+const DUE_INDEX = FAILED_MESSAGE_TABLE.dueIndex;
 const DUE = 'DUE';
 
 /**

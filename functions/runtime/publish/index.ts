@@ -5,4 +5,4 @@ export { createReliablePublisher, type KeptEvent, type ReliablePublisher } from 
 export { createFailedMessageStore, FAILED_MESSAGE_BACKOFF, FAILED_MESSAGE_RETENTION_MS, type FailedMessage, type FailedMessageStore, type FailedMessageStoreOptions } from './failed-message-store.js';
 export { DEFAULT_MAX_ATTEMPTS, retryFailedMessages, type RetrySummary } from './failed-message-retrier.js';
 export { entrySize, PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES } from './put-events-batches.js';
-export { failedMessageStoreFromEnv, publisherFromEnv, reliablePublisherFromEnv } from './from-env.js';
+export { failedMessageRetrierFromEnv, failedMessageStoreFromEnv, publisherFromEnv, reliablePublisherFromEnv } from './from-env.js';

@@ -4,6 +4,7 @@ import { systemClock, type BackoffPolicy, type Clock } from '../support/backoff.
 import { createLogger, type Logger } from '../support/log.js';
 import { Metrics } from '../support/metrics.js';
 import { buildEvent, type OutgoingEvent, type StoredEntry } from './outgoing.js';
+import { ENV } from '../../contracts/conventions.js';
 import { sendEntries } from './put-events.js';
 
 export type PublishResult =
@@ -50,7 +51,7 @@ export interface Publisher {
 
 export function createPublisher(options: PublisherOptions): Publisher {
   const clock = options.clock ?? systemClock;
-  const service = options.service ?? process.env.SERVICE_NAME ?? 'unknown';
+  const service = options.service ?? process.env[ENV.serviceName] ?? 'unknown';
   const metrics = options.metrics ?? new Metrics({ service });
   const logger = options.logger ?? createLogger({ service, component: 'publisher' });
   const send = {

@@ -1,6 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { backoffDelay, type BackoffPolicy, type Clock } from '../support/backoff.js';
-import { activeFaults } from '../support/faults.js';
 import { mapLimit } from '../support/map-limit.js';
 import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from './put-events-batches.js';
 
@@ -82,15 +81,14 @@ type Outcome = { status: 'published' } | { status: 'failed'; code: string; messa
 async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, deadlineAt: number): Promise<Outcome[]> {
   const remaining = deadlineAt - options.clock.now();
   if (remaining <= 0) return entries.map(() => ({ status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call', retryable: true }));
-  // Fault injection (local engine only, faults.ts): undefined unless COURIER_FAULTS is set.
-  const faults = activeFaults({ service: process.env.SERVICE_NAME ?? 'unknown' });
   try {
     // A call cut off by the deadline may still have been accepted: it is reported retryable and a
     // resend carries the same event_id, so consumers dedupe it.
     const abortSignal = AbortSignal.timeout(remaining);
-    const send = (batch: PutEventsRequestEntry[]) =>
-      options.client.send(new PutEventsCommand({ Entries: batch.map((e) => ({ ...e, EventBusName: options.busName })) }), { abortSignal });
-    const response = await (faults ? faults.putEvents(entries, send) : send(entries));
+    const response = await options.client.send(
+      new PutEventsCommand({ Entries: entries.map((e) => ({ ...e, EventBusName: options.busName })) }),
+      { abortSignal },
+    );
     return entries.map((_, k) => {
       const result = response.Entries?.[k];
       if (result?.EventId && !result.ErrorCode) return { status: 'published' };

@@ -3,9 +3,10 @@
  * path. Hand-written instead of Powertools Metrics: the format is small and stable, the bundle is not.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
+import { METRICS_NAMESPACE } from '../../contracts/conventions.js';
+
 export type Unit = 'Count' | 'Milliseconds';
 
-export const METRICS_NAMESPACE = 'courier';
 
 export class Metrics {
   private readonly values = new Map<string, { unit: Unit; values: number[] }>();

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 const ddb = mockClient(DynamoDBClient);
 mockClient(EventBridgeClient);
 const saved = { ...process.env };
+/** The clock the handlers read (Date.now), pinned: thresholds are then exact, not two clock reads apart. */
+const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
 
 beforeEach(() => {
   vi.resetModules();
@@ -14,6 +16,7 @@ beforeEach(() => {
   ddb.on(QueryCommand).resolves({ Items: [] });
   ddb.on(BatchGetItemCommand).resolves({ Responses: {} });
   vi.spyOn(process.stdout, 'write').mockReturnValue(true);
+  vi.spyOn(Date, 'now').mockReturnValue(NOW);
 });
 afterEach(() => {
   process.env = { ...saved };
@@ -25,13 +28,10 @@ describe('Lambda handlers read their configuration from the environment', () => 
   it('sweeper: OUTBOX_TABLE and SWEEP_AFTER_SECONDS', async () => {
     process.env.SWEEP_AFTER_SECONDS = '120';
     const { handler } = await import('../../../functions/handlers/sweeper');
-    const before = Date.now();
     expect(await handler()).toEqual({ found: 0, published: 0, failed: 0 });
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(input.TableName).toBe('outbox');
-    const bound = unmarshall(input.ExpressionAttributeValues!)[':bound'] as number;
-    expect(before - bound).toBeGreaterThanOrEqual(120_000);
-    expect(before - bound).toBeLessThan(125_000);
+    expect(unmarshall(input.ExpressionAttributeValues!)[':bound']).toBe(NOW - 120_000);
   });
 
   it('sweeper: an operator invoke may ask for a younger threshold; anything else keeps the configured one', async () => {
@@ -39,14 +39,12 @@ describe('Lambda handlers read their configuration from the environment', () => 
     const { handler } = await import('../../../functions/handlers/sweeper');
     const ageOf = async (event: unknown) => {
       ddb.resetHistory();
-      const before = Date.now();
       await handler(event as never);
-      return before - (unmarshall(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues!)[':bound'] as number);
+      return NOW - (unmarshall(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues!)[':bound'] as number);
     };
-    expect(await ageOf({ olderThanSeconds: 5 })).toBeLessThan(10_000);
-    expect(await ageOf({ olderThanSeconds: 5 })).toBeGreaterThanOrEqual(5_000);
+    expect(await ageOf({ olderThanSeconds: 5 })).toBe(5_000);
     for (const ignored of [{ 'detail-type': 'Scheduled Event' }, { olderThanSeconds: -1 }, { olderThanSeconds: '5' }]) {
-      expect(await ageOf(ignored)).toBeGreaterThanOrEqual(120_000);
+      expect(await ageOf(ignored)).toBe(120_000);
     }
   });
 

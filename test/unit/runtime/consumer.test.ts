@@ -10,7 +10,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../../functions/events/orders';
-import { consumer, type ConsumerOptions } from '../../../functions/runtime/consume/consumer';
+import { consumer } from '../../../functions/runtime/consume/consumer';
+import type { ConsumerOptions } from '../../../functions/runtime/consume/options';
 import { PermanentError } from '../../../functions/runtime/consume/errors';
 import { validDetails } from '../../fixtures/details';
 import {
@@ -18,7 +19,7 @@ import {
   DLQ_URL,
   eventBridgeBody,
   fakeContext,
-  FakeIdempotencyTable,
+  InMemoryIdempotencyTable,
   FIFO_ARN,
   orderRecord,
   sqsRecord,
@@ -27,13 +28,13 @@ import {
 
 const ddb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
-let table: FakeIdempotencyTable;
+let table: InMemoryIdempotencyTable;
 let out: ReturnType<typeof captureStdout>;
 
 beforeEach(() => {
   ddb.reset();
   sqs.reset();
-  table = new FakeIdempotencyTable();
+  table = new InMemoryIdempotencyTable();
   table.install(ddb);
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   process.env.CONSUMER_NAME = 'inventory-reserve';
@@ -362,14 +363,14 @@ describe('consumer: idempotency (5)', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it('sets a lease that ends no later than the records of the batch can run, and a TTL', async () => {
+  it('sets a lease that covers every record of the batch plus the completion flush (the margin), and a TTL', async () => {
     const before = Date.now();
-    await make({ perRecordTimeoutMs: 1_000, handle: async () => { throw new Error('keep the claim visible'); } })(sqsEvent(orderRecord(), orderRecord()), fakeContext());
+    await make({ perRecordTimeoutMs: 1_000, safetyMarginMs: 500, handle: async () => { throw new Error('keep the claim visible'); } })(sqsEvent(orderRecord(), orderRecord()), fakeContext());
     const insert = ddb.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input.Statements![0]!;
     const lease = Number(insert.Parameters![3]!.N);
     const expires = Number(insert.Parameters![4]!.N);
-    expect(lease).toBeGreaterThanOrEqual(before + 2_000);
-    expect(lease).toBeLessThanOrEqual(Date.now() + 2_000);
+    expect(lease).toBeGreaterThanOrEqual(before + 2 * 1_000 + 500);
+    expect(lease).toBeLessThanOrEqual(Date.now() + 2 * 1_000 + 500);
     expect(expires).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 48 * 3600);
   });
 });

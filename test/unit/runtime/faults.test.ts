@@ -1,41 +1,54 @@
-import {
-  BatchExecuteStatementCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../../functions/events/orders';
-import { consumer, type ConsumerOptions } from '../../../functions/runtime/consume/consumer';
+import { consumer } from '../../../functions/runtime/consume/consumer';
+import type { ConsumerOptions } from '../../../functions/runtime/consume/options';
 import { createFailedMessageStore } from '../../../functions/runtime/publish/failed-message-store';
-import {
-  activeFaults,
-  FAULTS_ENV,
-  FaultConfigError,
-  isLoopbackEndpoint,
-  parseFaults,
-  resetFaults,
-} from '../../../functions/runtime/support/faults';
 import { outgoing } from '../../../functions/runtime/publish/outgoing';
 import { createReliablePublisher } from '../../../functions/runtime/publish/publish-or-store';
+import { eventBridgeClient } from '../../../functions/runtime/support/aws-clients';
+import { installFaults } from '../../../functions/testing/fault-middleware';
+import { activeFaults, FAULTS_ENV, FaultConfigError, isLoopbackEndpoint, parseFaults, resetFaults } from '../../../functions/testing/faults';
 import { validDetails } from '../../fixtures/details';
-import { ddbClient, eventIdOf as entryEventId, ok, orderPayload, response, testPublisher } from '../publisher/helpers';
-import { captureStdout, DLQ_URL, fakeContext, FakeIdempotencyTable, orderRecord, TABLE } from './helpers';
+import { stubAwsHttp, testAwsEnvironment, type WireCall } from '../aws-http-stub';
+import { eventIdOf as entryEventId, orderPayload, testPublisher } from '../publisher/helpers';
+import { captureStdout, DLQ_URL, fakeContext, InMemoryIdempotencyTable, orderRecord, TABLE } from './helpers';
 
-const ddb = mockClient(DynamoDBClient);
-const sqs = mockClient(SQSClient);
-const eb = mockClient(EventBridgeClient);
-let table: FakeIdempotencyTable;
+/**
+ * Fault injection as it is wired into the local chaos deployment: `installFaults()` adds the consumer
+ * middleware to every consumer and the SDK middleware to the runtime's shared clients. Requests are
+ * answered under the SDK (aws-http-stub), so the SDK middleware runs as deployed.
+ */
+let table: InMemoryIdempotencyTable;
 let out: ReturnType<typeof captureStdout>;
+let aws: ReturnType<typeof stubAwsHttp>;
+/** Overrides for one test: TransactWriteItems of the business writes, PutEvents answers. */
+let onTransact: ((input: any) => unknown) | undefined;
+const failedRows: Record<string, any>[] = [];
 const saved = { faults: process.env[FAULTS_ENV], endpoint: process.env.AWS_ENDPOINT_URL, service: process.env.SERVICE_NAME };
 const LOCAL = 'http://127.0.0.1:4566';
+
+function route(call: WireCall): unknown {
+  const { operation, input } = call;
+  switch (operation) {
+    case 'BatchExecuteStatement':
+      return table.batchExecuteStatement(input);
+    case 'PutItem':
+      if (input.TableName === 'failed') return void failedRows.push(unmarshall(input.Item));
+      return table.putItem(input);
+    case 'TransactWriteItems':
+      return onTransact ? onTransact(input) : table.transactWriteItems(input);
+    case 'SendMessage':
+      return { MessageId: 'dlq-1' };
+    case 'ChangeMessageVisibilityBatch':
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })), Failed: [] };
+    case 'PutEvents':
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: `eb-${Math.random().toString(36).slice(2)}` })) };
+    default:
+      throw new Error(`unexpected ${call.service}.${operation}`);
+  }
+}
 
 /** Sets COURIER_FAULTS (object → JSON; undefined → unset) and AWS_ENDPOINT_URL (null → unset). */
 function setFaults(faults: Record<string, unknown> | string | undefined, endpoint: string | null = LOCAL) {
@@ -45,14 +58,21 @@ function setFaults(faults: Record<string, unknown> | string | undefined, endpoin
   else process.env.AWS_ENDPOINT_URL = endpoint;
 }
 
+beforeAll(() => {
+  testAwsEnvironment();
+  process.env.IDEMPOTENCY_TABLE = TABLE;
+  installFaults();
+});
+afterAll(() => {
+  delete process.env.IDEMPOTENCY_TABLE;
+});
+
 beforeEach(() => {
   resetFaults();
-  ddb.reset();
-  sqs.reset();
-  eb.reset();
-  table = new FakeIdempotencyTable();
-  table.install(ddb);
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  table = new InMemoryIdempotencyTable(TABLE);
+  onTransact = undefined;
+  failedRows.length = 0;
+  aws = stubAwsHttp(route);
   process.env.CONSUMER_NAME = 'inventory-reserve';
   process.env.DLQ_URL = DLQ_URL;
   process.env.SERVICE_NAME = 'orders';
@@ -60,6 +80,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   out.restore();
+  aws.restore();
   vi.restoreAllMocks();
   for (const [name, value] of [[FAULTS_ENV, saved.faults], ['AWS_ENDPOINT_URL', saved.endpoint], ['SERVICE_NAME', saved.service]] as const) {
     if (value === undefined) delete process.env[name];
@@ -186,7 +207,7 @@ describe('COURIER_FAULTS: the local-engine guard', () => {
     const handle = vi.fn(async () => {});
     await expect(make({ handle })({ Records: batch(2) }, fakeContext())).rejects.toThrow(/COURIER_FAULTS has unknown key "chaos"/);
     expect(handle).not.toHaveBeenCalled();
-    expect(ddb.calls()).toHaveLength(0);
+    expect(aws.calls).toHaveLength(0);
     expect(out.lines.find((l) => l.level === 'error')).toMatchObject({ message: 'fault injection setting rejected', setting: 'COURIER_FAULTS' });
   });
 
@@ -212,7 +233,7 @@ describe('fault kinds through the real consumer', () => {
     const res = await make({ handle })({ Records: records }, fakeContext());
     expect(failures(res)).toEqual(ids(records));
     expect(handle).not.toHaveBeenCalled();
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0); // transient, not quarantined
+    expect(aws.of('SendMessage')).toHaveLength(0); // transient, not quarantined
     for (const r of records) expect(table.status(`inventory-reserve#${eventIdOf(r)}`)).toBeUndefined(); // released for the redelivery
     const retried = out.lines.filter((l) => l.message === 'record will be retried');
     expect(retried.map((l) => [l.reason, l.error.name])).toEqual(Array(3).fill(['handler_error', 'InjectedTransientFault']));
@@ -248,7 +269,7 @@ describe('fault kinds through the real consumer', () => {
     const res = await make({ handle })({ Records: records }, fakeContext());
     expect(failures(res)).toEqual(ids(records));
     expect(handle).not.toHaveBeenCalled();
-    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0); // never sent
+    expect(aws.of('BatchExecuteStatement')).toHaveLength(0); // never sent
     const retried = out.lines.filter((l) => l.message === 'record will be retried');
     expect(retried.map((l) => [l.reason, l.error.name])).toEqual(Array(3).fill(['claim_failed', 'ProvisionedThroughputExceededException']));
     expect(faultLogs('idempotencyThrottle')).toEqual([expect.objectContaining({ consumer: 'inventory-reserve', command: 'BatchExecuteStatementCommand' })]);
@@ -291,14 +312,13 @@ describe('fault kinds through the real consumer', () => {
   it('crash: exits mid-batch after some records committed; the whole-batch redelivery dedupes them (exactly-once)', async () => {
     // Exactly-once: each handler returns one business write, committed with the marker in one transaction.
     const effects = new Map<string, number>();
-    ddb.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
-      const items = input.TransactItems!;
+    onTransact = (input) => {
+      const items = input.TransactItems as any[];
       const marker = items.at(-1)!.Update!;
       const id = marker.Key!.id!.S!;
       if (table.items.get(id)?.lease_token?.S !== marker.ExpressionAttributeValues![':token']!.S) {
-        throw new TransactionCanceledException({
-          message: 'Transaction cancelled',
-          $metadata: {},
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
           CancellationReasons: items.map((_, i) => ({ Code: i === items.length - 1 ? 'ConditionalCheckFailed' : 'None' })),
         });
       }
@@ -308,7 +328,7 @@ describe('fault kinds through the real consumer', () => {
       }
       table.items.set(id, { ...table.items.get(id)!, status: { S: 'COMPLETED' } });
       return {};
-    });
+    };
     const handle = vi.fn(async (event: { detail: { order_id: string } }) => ({
       writes: [{ Put: { TableName: 'effects', Item: { pk: { S: event.detail.order_id }, order_id: { S: event.detail.order_id } } } }],
     }));
@@ -318,7 +338,7 @@ describe('fault kinds through the real consumer', () => {
     }) as never);
 
     setFaults({ crash: 0.25, seed: 7 });
-    const handler = make({ handle: handle as never, concurrency: 1, perRecordTimeoutMs: 50 });
+    const handler = make({ handle: handle as never, concurrency: 1, perRecordTimeoutMs: 50, safetyMarginMs: 50 });
     await expect(handler({ Records: records }, fakeContext())).rejects.toThrow('process.exit(1)');
     expect(exit).toHaveBeenCalledWith(1);
     const ranBeforeCrash = handle.mock.calls.length;
@@ -330,8 +350,8 @@ describe('fault kinds through the real consumer', () => {
     expect(emfTotal('fault_crash')).toBe(1);
     // No completion flush and no response: the platform redelivers the whole batch after the visibility
     // timeout (≥ 6 × the function timeout), by when the leases of the claimed-but-never-run records ended.
-    // Here: the lease covers 10 records × 50 ms.
-    await new Promise((r) => setTimeout(r, 550));
+    // Here: the lease covers 10 records × 50 ms plus the 50 ms margin.
+    await new Promise((r) => setTimeout(r, 600));
     setFaults(undefined);
     const again = records.map((r) => ({ ...r, messageId: `${r.messageId}-again` }));
     expect(await handler({ Records: again }, fakeContext())).toEqual({ batchItemFailures: [] });
@@ -371,13 +391,13 @@ describe('fault kinds through the real consumer', () => {
 
 describe('putEventsThrottle through the real publisher', () => {
   const events = (n: number) => Array.from({ length: n }, (_, i) => outgoing(OrderCreatedV1, orderPayload(`ord-${i}`)));
-  const sentEntries = (): PutEventsRequestEntry[] => eb.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
-  const allOk = () => eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => response(input.Entries.map(ok)));
+  const sentEntries = () => aws.of('PutEvents').flatMap((c) => c.input.Entries);
+  // The runtime's shared EventBridge client carries the fault middleware, as in a deployed function.
+  const publisherOnSharedClient = (overrides = {}) => testPublisher({ client: eventBridgeClient(), ...overrides });
 
   it('a throttled entry is answered ThrottlingException without being sent, and retried per entry', async () => {
-    allOk();
     setFaults({ putEventsThrottle: 0.3, seed: 5 });
-    const { publisher } = testPublisher();
+    const { publisher } = publisherOnSharedClient();
     const results = await publisher.publish(events(10));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill('published'));
     // Every entry went over the wire exactly once: throttled attempts never left the process.
@@ -393,11 +413,10 @@ describe('putEventsThrottle through the real publisher', () => {
   });
 
   it('always throttled: nothing is sent, entries fail retryable after maxAttempts', async () => {
-    allOk();
     setFaults({ putEventsThrottle: 1 });
-    const { publisher } = testPublisher();
+    const { publisher } = publisherOnSharedClient();
     const results = await publisher.publish(events(3));
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(aws.of('PutEvents')).toHaveLength(0);
     expect(results).toEqual(
       Array(3).fill(expect.objectContaining({ status: 'failed', code: 'ThrottlingException', retryable: true, attempts: 6 })),
     );
@@ -405,25 +424,21 @@ describe('putEventsThrottle through the real publisher', () => {
   });
 
   it('publishOrStore keeps what stayed throttled in the failed-message store as DUE', async () => {
-    allOk();
-    ddb.on(PutItemCommand).resolves({});
     setFaults({ putEventsThrottle: 1 });
-    const t = testPublisher({ deadlineMs: 500 });
-    const store = createFailedMessageStore({ tableName: 'failed', client: ddbClient(), clock: t.clock });
+    const t = publisherOnSharedClient({ deadlineMs: 500 });
+    const store = createFailedMessageStore({ tableName: 'failed', clock: t.clock });
     const kept = await createReliablePublisher({ publisher: t.publisher, store }).publishOrStore(events(2));
     expect(kept.map((k) => k.outcome)).toEqual(['stored', 'stored']);
-    const rows = ddb.commandCalls(PutItemCommand).map((c) => unmarshall(c.args[0].input.Item!));
-    expect(rows.map((r) => r.status)).toEqual(['DUE', 'DUE']);
-    expect(rows[0]!.error).toContain('ThrottlingException');
+    expect(failedRows.map((r) => r.status)).toEqual(['DUE', 'DUE']);
+    expect(failedRows[0]!.error).toContain('ThrottlingException');
   });
 
   it('faults off: the PutEvents call is exactly as before', async () => {
-    allOk();
     setFaults(undefined);
-    const { publisher } = testPublisher();
+    const { publisher } = publisherOnSharedClient();
     await publisher.publish(events(3));
-    expect(eb.commandCalls(PutEventsCommand)).toHaveLength(1);
-    expect(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries).toHaveLength(3);
+    expect(aws.of('PutEvents')).toHaveLength(1);
+    expect(aws.of('PutEvents')[0]!.input.Entries).toHaveLength(3);
     expect(out.lines.filter((l) => l.message === 'fault injected')).toEqual([]);
   });
 });

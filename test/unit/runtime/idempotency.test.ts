@@ -2,16 +2,16 @@ import { BatchExecuteStatementCommand, DynamoDBClient, PutItemCommand, Provision
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyStore } from '../../../functions/runtime/consume/idempotency';
-import { FakeIdempotencyTable, TABLE } from './helpers';
+import { InMemoryIdempotencyTable, TABLE } from './helpers';
 
 const ddb = mockClient(DynamoDBClient);
 const NOW = 1_800_000_000_000;
-let table: FakeIdempotencyTable;
+let table: InMemoryIdempotencyTable;
 let store: IdempotencyStore;
 
 beforeEach(() => {
   ddb.reset();
-  table = new FakeIdempotencyTable();
+  table = new InMemoryIdempotencyTable();
   table.install(ddb);
   store = new IdempotencyStore(TABLE, 3600, new DynamoDBClient({}), () => NOW, async () => {});
 });
@@ -106,7 +106,7 @@ describe('IdempotencyStore.finish', () => {
     const token = (claims.get('c#a') as { token: string }).token;
     ddb.on(BatchExecuteStatementCommand)
       .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }))
-      .callsFake((input) => table.batch(input));
+      .callsFake((input) => table.batchExecuteStatement(input));
     ddb.resetHistory();
     const results = await store.finish([{ id: 'c#a', token, action: 'complete' }]);
     expect(results.get('c#a')).toBe('ok');
@@ -120,10 +120,10 @@ describe('IdempotencyStore.finish', () => {
     table.items.set('c#c', { ...table.items.get('c#c')!, lease_token: { S: 'new-owner' } });
     ddb.on(BatchExecuteStatementCommand)
       .callsFakeOnce((input) => {
-        const out = table.batch(input);
+        const out = table.batchExecuteStatement(input);
         return { Responses: out.Responses!.map((r, i) => (i === 1 ? { Error: { Code: 'ThrottlingError', Message: 'busy' } } : r)) };
       })
-      .callsFake((input) => table.batch(input));
+      .callsFake((input) => table.batchExecuteStatement(input));
     ddb.resetHistory();
     const results = await store.finish(['c#a', 'c#b', 'c#c'].map((id) => ({ id, token: token(id), action: 'complete' as const })));
     expect(Object.fromEntries(results)).toEqual({ 'c#a': 'ok', 'c#b': 'ok', 'c#c': 'lease_lost' });

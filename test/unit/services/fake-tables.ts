@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import { FakeIdempotencyTable, TABLE as IDEMPOTENCY_TABLE } from '../runtime/helpers';
+import { InMemoryIdempotencyTable, TABLE as IDEMPOTENCY_TABLE } from '../runtime/helpers';
 
 type Item = Record<string, AttributeValue>;
 type Values = Record<string, AttributeValue> | undefined;
@@ -18,13 +18,13 @@ type Names = Record<string, string> | undefined;
 /**
  * In-memory tables for the service handler tests: BatchGetItem and TransactWriteItems (all-or-nothing,
  * CancellationReasons in request order, ALL_OLD items) over the business tables, the outbox and the
- * idempotency markers (shared with FakeIdempotencyTable, which answers the runtime's claims). Understands
+ * idempotency markers (shared with InMemoryIdempotencyTable, which answers the runtime's claims). Understands
  * exactly the expression forms the handlers write (`attribute_(not_)exists`, comparisons joined by
  * AND; `SET a = :v | a - :v | a + :v`, `ADD a :v`) and throws on anything else, so a new form fails
  * loudly instead of being ignored.
  */
 export class FakeTables {
-  readonly idempotency = new FakeIdempotencyTable();
+  readonly idempotency = new InMemoryIdempotencyTable();
   private readonly tables = new Map<string, { key: string; items: Map<string, Item> }>();
   /** Runs once, just before the next transaction is evaluated: a concurrent writer getting in first. */
   beforeNextTransaction?: () => void;

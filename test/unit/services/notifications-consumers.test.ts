@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '../../../functions/contracts/event-id';
 import { validDetails } from '../../fixtures/details';
-import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, FakeIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
+import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, InMemoryIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
 
 type Row = Record<string, any>;
 
@@ -27,7 +27,7 @@ type Row = Record<string, any>;
  */
 class FakeTables {
   rows = new Map<string, Row>();
-  constructor(private readonly idempotency: FakeIdempotencyTable) {}
+  constructor(private readonly idempotency: InMemoryIdempotencyTable) {}
 
   row(table: string, pk: string): Row | undefined {
     return this.rows.get(`${table}/${pk}`);
@@ -109,7 +109,7 @@ class FakeTables {
 
 const ddb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
-let idempotency: FakeIdempotencyTable;
+let idempotency: InMemoryIdempotencyTable;
 let tables: FakeTables;
 let out: ReturnType<typeof captureStdout>;
 
@@ -142,10 +142,10 @@ afterAll(() => {
 beforeEach(() => {
   ddb.reset();
   sqs.reset();
-  idempotency = new FakeIdempotencyTable();
+  idempotency = new InMemoryIdempotencyTable();
   tables = new FakeTables(idempotency);
-  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batch(input));
-  ddb.on(PutItemCommand).callsFake((input) => idempotency.put(input));
+  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batchExecuteStatement(input));
+  ddb.on(PutItemCommand).callsFake((input) => idempotency.putItem(input));
   ddb.on(GetItemCommand).callsFake((input) => tables.get(input));
   ddb.on(TransactWriteItemsCommand).callsFake((input) => tables.transact(input));
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });

@@ -13,10 +13,10 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../../functions/runtime/consume/dlq';
+import { DLQ_ATTRIBUTES } from '../../../functions/contracts/conventions';
 import type { OrderItem } from '../../../functions/orders/order-record';
 import { validDetails } from '../../fixtures/details';
-import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, FakeIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
+import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, InMemoryIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
 
 const ddb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
@@ -25,7 +25,7 @@ const OUTBOX = 'outbox';
 const ORDER_ID = 'ord-1001'; // the order the catalog fixtures talk about
 
 let handler: (event: SQSEvent, context: ReturnType<typeof fakeContext>) => Promise<SQSBatchResponse>;
-let idempotency: FakeIdempotencyTable;
+let idempotency: InMemoryIdempotencyTable;
 let orders: FakeOrders;
 let out: ReturnType<typeof captureStdout>;
 
@@ -123,10 +123,10 @@ beforeAll(async () => {
 beforeEach(() => {
   ddb.reset();
   sqs.reset();
-  idempotency = new FakeIdempotencyTable();
+  idempotency = new InMemoryIdempotencyTable();
   orders = new FakeOrders();
-  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batch(input));
-  ddb.on(PutItemCommand).callsFake((input) => idempotency.put(input));
+  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batchExecuteStatement(input));
+  ddb.on(PutItemCommand).callsFake((input) => idempotency.putItem(input));
   ddb.on(GetItemCommand).callsFake((input) => orders.get(input.Key));
   ddb.on(TransactWriteItemsCommand).callsFake((input) => orders.transact(input));
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });

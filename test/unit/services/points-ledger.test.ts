@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynam
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { afterConditionFailed } from '../../../functions/points/conflicts';
 import { validDetails } from '../../fixtures/details';
 import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, sqsRecord, TABLE } from '../runtime/helpers';

@@ -7,12 +7,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { scoreOrder } from '../../../functions/risk/score';
 import { validDetails } from '../../fixtures/details';
-import { DLQ_URL, eventBridgeBody, fakeContext, FakeIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
+import { DLQ_URL, eventBridgeBody, fakeContext, InMemoryIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
 
 const ddb = mockClient(DynamoDBClient);
 const eb = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
-let idempotency: FakeIdempotencyTable;
+let idempotency: InMemoryIdempotencyTable;
 let failedMessages: Record<string, any>[];
 let handler: (event: SQSEvent, context: ReturnType<typeof fakeContext>) => Promise<SQSBatchResponse>;
 
@@ -34,11 +34,11 @@ beforeEach(() => {
   ddb.reset();
   eb.reset();
   sqs.reset();
-  idempotency = new FakeIdempotencyTable();
+  idempotency = new InMemoryIdempotencyTable();
   failedMessages = [];
-  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batch(input));
+  ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batchExecuteStatement(input));
   ddb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
-    if (input.TableName === TABLE) return idempotency.put(input);
+    if (input.TableName === TABLE) return idempotency.putItem(input);
     failedMessages.push(unmarshall(input.Item!));
     return {};
   });

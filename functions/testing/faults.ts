@@ -1,10 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
-import { createLogger, type Logger } from './log.js';
-import { Metrics } from './metrics.js';
+import { createLogger, Metrics, type Logger } from '../runtime/index.js';
 
 /**
- * Fault injection for the chaos run on the local engine (issue 8). Off by default; honoured only when
+ * Fault injection for chaos runs on the local engine. Off by default; honoured only when
  * the function talks to a loopback AWS_ENDPOINT_URL, so a stack on real AWS can never inject faults, even
  * with the variable set (it logs one error line naming the ignored setting instead).
  *
@@ -16,9 +13,11 @@ import { Metrics } from './metrics.js';
  * FaultConfigError. Read per invocation (the chaos driver flips it with UpdateFunctionConfiguration);
  * when the variable is unset the cost is one environment read.
  *
- * Hooks (one place each): the handler call and the crash point in consumer.ts, the PutEvents send in
- * put-events.ts, the idempotency store's client in consumer.ts. Every injected fault writes one log line
- * (`fault injected`, field `fault`) and one EMF document with the metric `fault_<kind>`.
+ * Nothing of this is in the runtime: `installFaults()` (fault-middleware.ts) wires it in as consumer
+ * middleware (transient, timeout, crash) and AWS SDK middleware (putEventsThrottle, idempotencyThrottle),
+ * and only a deployment that injects that call — the reference app's local chaos deployment — has it in
+ * its bundles. Every injected fault writes one log line (`fault injected`, field `fault`) and one EMF
+ * document with the metric `fault_<kind>`.
  */
 export const FAULTS_ENV = 'COURIER_FAULTS';
 
@@ -159,8 +158,6 @@ export function activeFaults(dimensions: Record<string, string>): FaultInjector 
   return new FaultInjector(resolved.config, resolved.draw!, dimensions);
 }
 
-type Handle<A, C, R> = (event: A, context: C) => Promise<R>;
-
 export class FaultInjector {
   constructor(
     readonly config: FaultConfig,
@@ -181,71 +178,4 @@ export class FaultInjector {
     metrics.add(`fault_${kind}`, 'Count', count);
     metrics.flush();
   }
-
-  /**
-   * Around the business handler: `transient` throws InjectedTransientFault instead of running it;
-   * `timeout` ignores the signal and never settles, so the record's deadline cuts it off.
-   */
-  handler<A, C extends { log: Logger }, R>(handle: Handle<A, C, R>): Handle<A, C, R> {
-    return async (event, context) => {
-      if (this.hit('transient')) {
-        this.record('transient', {}, context.log);
-        throw new InjectedTransientFault('injected transient fault (COURIER_FAULTS)');
-      }
-      if (this.hit('timeout')) {
-        this.record('timeout', {}, context.log);
-        return new Promise<R>(() => {});
-      }
-      return handle(event, context);
-    };
-  }
-
-  /** After a record settled, before the batch ends: `crash` exits the process (whole batch redelivered). */
-  crashPoint(fields: Record<string, unknown> = {}): void {
-    if (!this.hit('crash')) return;
-    this.record('crash', fields);
-    process.exit(1);
-  }
-
-  /**
-   * Around one PutEvents call: `putEventsThrottle` answers chosen entries as failed with
-   * ThrottlingException without sending them; the rest go out in one call, results merged in order.
-   */
-  async putEvents<R extends { Entries?: PutEventsResultEntry[]; FailedEntryCount?: number }>(
-    entries: PutEventsRequestEntry[],
-    send: (entries: PutEventsRequestEntry[]) => Promise<R>,
-  ): Promise<R | { Entries: (PutEventsResultEntry | undefined)[]; FailedEntryCount: number }> {
-    const throttled = entries.map(() => this.hit('putEventsThrottle'));
-    const count = throttled.filter(Boolean).length;
-    if (count === 0) return send(entries);
-    this.record('putEventsThrottle', { detail_types: entries.filter((_, i) => throttled[i]).map((e) => e.DetailType) }, undefined, count);
-    const kept = entries.filter((_, i) => !throttled[i]);
-    const response = kept.length > 0 ? await send(kept) : undefined;
-    let k = 0;
-    return {
-      Entries: entries.map((_, i) =>
-        throttled[i] ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'injected fault (COURIER_FAULTS): entry throttled, not sent' } : response?.Entries?.[k++],
-      ),
-      FailedEntryCount: (response?.FailedEntryCount ?? 0) + count,
-    };
-  }
-}
-
-/**
- * The idempotency store's client: with `idempotencyThrottle`, a request fails with a
- * ProvisionedThroughputExceededException-named error before it is sent. The setting is read per request.
- */
-export function withIdempotencyFaults(client: DynamoDBClient, dimensions: Record<string, string>): DynamoDBClient {
-  const wrapped = Object.create(client) as DynamoDBClient;
-  const send = (...args: unknown[]) => (client.send as (...a: unknown[]) => Promise<unknown>).apply(client, args);
-  wrapped.send = ((...args: unknown[]) => {
-    const faults = activeFaults(dimensions);
-    if (faults?.hit('idempotencyThrottle')) {
-      const command = (args[0] as { constructor?: { name?: string } })?.constructor?.name ?? 'request';
-      faults.record('idempotencyThrottle', { command });
-      return Promise.reject(new InjectedThrottle(`injected fault (COURIER_FAULTS): ${command} on the idempotency table throttled, not sent`));
-    }
-    return send(...args);
-  }) as DynamoDBClient['send'];
-  return wrapped;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContractViolation } from '../../../functions/contracts/define';
 import { OrderCreatedV1 } from '../../../functions/events/orders';
-import { decode } from '../../../functions/runtime/consume/envelope';
+import { decode } from '../../../functions/runtime/consume/decode';
 import { validDetails } from '../../fixtures/details';
 import { eventBridgeBody } from './helpers';
 
@@ -11,7 +11,7 @@ describe('decode', () => {
   it('returns the typed event for a valid body', () => {
     const detail = validDetails()['order.created.v1']!;
     const result = decode(eventBridgeBody('order.created.v1', detail), accepted);
-    expect(result).toMatchObject({ ok: true, event: { detailType: 'order.created.v1', source: 'courier.orders', detail } });
+    expect(result).toMatchObject({ ok: true, event: { detailType: 'order.created.v1', source: 'courier.orders', detail, account: '123456789012', region: 'eu-west-1' }, definition: OrderCreatedV1 });
   });
 
   it.each([

@@ -1,0 +1,56 @@
+/**
+ * The names the runtime, the constructs and the ops CLI agree on: environment variables the constructs
+ * set and the runtime reads, table layouts, metric names, DLQ attributes. One home for each, so the
+ * three parts cannot drift apart (docs/ARCHITECTURE.md § Shared conventions).
+ *
+ * @example
+ * const table = process.env[ENV.idempotencyTable];
+ */
+
+/** Environment variables the constructs set on courier functions. */
+export const ENV = {
+  consumerName: 'CONSUMER_NAME',
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
+  dlqUrl: 'DLQ_URL',
+  eventBusName: 'EVENT_BUS_NAME',
+  failedMessageTable: 'FAILED_MESSAGE_TABLE',
+  outboxTable: 'OUTBOX_TABLE',
+  serviceName: 'SERVICE_NAME',
+  sweepAfterSeconds: 'SWEEP_AFTER_SECONDS',
+  maxAttempts: 'MAX_ATTEMPTS',
+} as const;
+
+/** Idempotency table: partition key `id` = `<consumer>#<key>`, TTL attribute `expires_at`. */
+export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at' } as const;
+
+/** Outbox table: partition key `event_id`, sparse index of unpublished rows by age, TTL on published rows. */
+export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', ttlAttribute: 'expires_at' } as const;
+
+/** Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. */
+export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at' } as const;
+
+/** CloudWatch namespace of every courier EMF metric. */
+export const METRICS_NAMESPACE = 'courier';
+
+/** EMF metric names: consumers (dimension `consumer`) and publishers (dimension `service`). */
+export const METRICS = {
+  processed: 'processed',
+  duplicates: 'duplicates',
+  transientFailures: 'transient_failures',
+  quarantined: 'quarantined',
+  duration: 'duration',
+  published: 'published',
+  publishFailed: 'publish_failed',
+  parked: 'parked',
+} as const;
+
+/** Message attributes a quarantined record carries in its DLQ: why it is there. */
+export const DLQ_ATTRIBUTES = {
+  errorClass: 'courier.error_class',
+  errorMessage: 'courier.error_message',
+  consumer: 'courier.consumer',
+  firstFailedAt: 'courier.first_failed_at',
+  detailType: 'courier.detail_type',
+  eventId: 'courier.event_id',
+  sourceMessageId: 'courier.source_message_id',
+} as const;
