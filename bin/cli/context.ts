@@ -5,7 +5,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { discover, NotDeployed, type Deployment } from './discovery.js';
+import { AmbiguousApp, discover, NotDeployed, type Deployment } from './discovery.js';
+import type { CourierPlugin } from './plugins.js';
+import { DEFAULT_STAGE, type Scope } from './scope.js';
 
 /** Every AWS client the CLI uses; tests pass `aws-sdk-client-mock`ed instances. */
 export interface Clients {
@@ -28,22 +30,36 @@ export interface Output {
 export interface Context {
   clients: Clients;
   out: Output;
+  /** The app and stage whose stacks the commands operate on. */
+  scope: Scope;
+  /** The app's plugins (cdk.json context.courier.plugins). */
+  plugins: readonly CourierPlugin[];
   now(): number;
   sleep(ms: number): Promise<void>;
   /** Discovered once per context (stack outputs), then cached. */
   deployment(): Promise<Deployment>;
 }
 
+/** Where the clients go: the --profile, --region and --endpoint-url flags (the SDK's environment variables otherwise). */
+export interface ClientSettings {
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+}
+
 /**
- * Standard SDK v3 configuration: AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE and the default credential
- * chain all apply. Explicit connection/request timeouts, so an unreachable endpoint fails in seconds
- * (exit 3) instead of hanging; SQS ignores the host inside queue URLs (local engine hands out
- * `localhost` URLs while the client talks to 127.0.0.1).
+ * Standard SDK v3 configuration: the flags when given, else AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL
+ * and the default credential chain. Explicit connection/request timeouts, so an unreachable endpoint
+ * fails in seconds (exit 3) instead of hanging; SQS ignores the host inside queue URLs (local engine
+ * hands out `localhost` URLs while the client talks to 127.0.0.1).
  */
-export function createClients(): Clients {
+export function createClients(settings: ClientSettings = {}): Clients {
   const common = {
     maxAttempts: 3,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 30_000 }),
+    ...(settings.profile && { profile: settings.profile }),
+    ...(settings.region && { region: settings.region }),
+    ...(settings.endpoint && { endpoint: settings.endpoint }),
   };
   return {
     cfn: new CloudFormationClient(common),
@@ -80,15 +96,18 @@ export function bufferOutput(isTTY = false): Output & { stdout: string; stderr: 
 
 export function createContext(options: Partial<Omit<Context, 'deployment'>> & { deployment?: Deployment | (() => Promise<Deployment>) } = {}): Context {
   const clients = options.clients ?? createClients();
+  const scope = options.scope ?? { stage: DEFAULT_STAGE };
   let cached: Promise<Deployment> | undefined;
   const given = options.deployment;
   return {
     clients,
+    scope,
+    plugins: options.plugins ?? [],
     out: options.out ?? processOutput,
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     deployment: () =>
-      (cached ??= typeof given === 'function' ? given() : given ? Promise.resolve(given) : discover(clients.cfn)),
+      (cached ??= typeof given === 'function' ? given() : given ? Promise.resolve(given) : discover(clients.cfn, scope)),
   };
 }
 
@@ -131,6 +150,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMED
 /** How an error ends the process: exit code, message and hint. */
 export function classifyError(error: unknown): { exitCode: number; message: string; hint?: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  if (error instanceof AmbiguousApp) return { exitCode: EXIT.usage, message: error.message };
   if (error instanceof NotDeployed) {
     return { exitCode: EXIT.notDeployed, message: error.message, hint: endpointHint() };
   }

@@ -1,4 +1,5 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { stackPrefix, type Scope } from './scope.js';
 
 /** What a consumer's stack output says about it (lib/constructs/consumer.ts `describe()`). */
 export interface ConsumerInfo {
@@ -65,36 +66,44 @@ export interface Deployment {
 /** Thrown when nothing of courier is deployed where the client points. */
 export class NotDeployed extends Error {}
 
+/** Thrown when the scope matches the stacks of more than one app: the CLI never mixes them. */
+export class AmbiguousApp extends Error {}
+
 /**
- * Finds courier's components from stack outputs (keys `Courier…`, descriptions `courier:<kind> …`, JSON
- * values), never from hard-coded names, so the CLI works on any account, region or local engine.
+ * Finds courier's components from the outputs (keys `Courier…`, descriptions `courier:<kind> …`, JSON
+ * values) of the stacks in scope — names starting `<stage>-<app>` — never from hard-coded names, so the
+ * CLI works for any app, account, region or local engine and never mixes stages or apps.
  */
-export async function discover(cfn: CloudFormationClient): Promise<Deployment> {
+export async function discover(cfn: CloudFormationClient, scope: Scope): Promise<Deployment> {
+  const prefix = stackPrefix(scope);
   const stacks: Stack[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
-    stacks.push(...(page.Stacks ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
+    stacks.push(...(page.Stacks ?? []).filter((s) => s.StackName?.startsWith(prefix) && !s.StackStatus?.startsWith('DELETE')));
+  }
 
   const deployment: Deployment = { consumers: [], outboxes: [], failedMessages: [], outputs: {} };
+  const buses: string[] = [];
   for (const stack of stacks) {
-    if (stack.StackStatus?.startsWith('DELETE')) continue;
     const name = stack.StackName!;
     for (const output of stack.Outputs ?? []) {
       if (!output.OutputKey || output.OutputValue === undefined) continue;
       (deployment.outputs[name] ??= {})[output.OutputKey] = output.OutputValue;
       if (!output.Description?.startsWith('courier:')) continue;
       const component = JSON.parse(output.OutputValue) as { kind: string };
-      if (component.kind === 'bus') deployment.bus = component as BusInfo;
+      if (component.kind === 'bus') {
+        deployment.bus = component as BusInfo;
+        buses.push(name);
+      }
       else if (component.kind === 'consumer') deployment.consumers.push({ ...(component as ConsumerInfo), stack: name });
       else if (component.kind === 'outbox') deployment.outboxes.push({ ...(component as OutboxInfo), stack: name });
       else if (component.kind === 'failed-messages') deployment.failedMessages.push({ ...(component as FailedMessagesInfo), stack: name });
     }
   }
   if (!deployment.bus && deployment.consumers.length === 0) {
-    throw new NotDeployed('no courier stacks found (no stack outputs described "courier:…"); deploy first: npx cdk deploy --all, or npm run local');
+    throw new NotDeployed(`no courier stacks found in stage ${scope.stage}${scope.app ? ` of app ${scope.app}` : ''} (no stack named ${prefix}… with outputs described "courier:…"); deploy first: npx cdk deploy --all -c stage=${scope.stage}, or npm run local`);
+  }
+  if (buses.length > 1) {
+    throw new AmbiguousApp(`stage ${scope.stage} holds more than one courier app (buses in ${buses.join(', ')}): pass --app <stack prefix after "${scope.stage}-">, or set context.courier.app in cdk.json`);
   }
   deployment.consumers.sort((a, b) => a.name.localeCompare(b.name));
   return deployment;

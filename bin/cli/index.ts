@@ -10,13 +10,16 @@
  *   const code = await main(['dlq', 'list', '--json'], createContext({ out: bufferOutput() }));
  */
 export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context.js';
-export { discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
+export { loadAppConfig, type AppConfig } from './app-config.js';
+export { AmbiguousApp, discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
 export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
 export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq.js';
 export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
-export { main, runProcess } from './main.js';
+export { contextFor, main, runProcess } from './main.js';
+export { loadPlugins, PluginError, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
 export { moveMessages } from './move-messages.js';
 export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
 export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay.js';
 export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve.js';
-export { renderTrace, trace, type TraceResult, type TracedEvent } from './trace.js';
+export { DEFAULT_STAGE, resolveScope, stackPrefix, type Scope } from './scope.js';
+export { renderTrace, trace, type TimelineEntry, type TraceResult, type TracedEvent } from './trace.js';

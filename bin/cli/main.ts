@@ -1,10 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { commandHelp, groupHelp, parseCommand, type Command, type Group } from './args.js';
-import { classifyError, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context.js';
+import { loadAppConfig } from './app-config.js';
+import { classifyError, createClients, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context.js';
 import { dlqGroup } from './dlq.js';
 import { failedGroup } from './failed.js';
+import { extractGlobals, GLOBAL_HELP, type GlobalOptions } from './globals.js';
 import { outboxGroup } from './outbox.js';
+import { loadPlugins } from './plugins.js';
 import { replayCommand } from './replay.js';
+import { resolveScope } from './scope.js';
 import { traceCommand } from './trace.js';
 
 /** Top level: groups with subcommands, and single commands. */
@@ -19,10 +23,12 @@ export function mainHelp(): string {
     'usage: courier <command> [options]',
     '',
     'Operate courier: dead-letter queues, archive replay, outboxes, failed-message stores, tracing a business key.',
-    'Resources are found from the deployed stacks\' outputs (AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL apply).',
+    "Resources are found from the outputs of the app's stacks of one stage (named <stage>-<app>…).",
     '',
     'commands:',
     ...rows.map((c) => `  courier ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    GLOBAL_HELP,
     '',
     'courier <command> --help for its options. Runbook: docs/OPERATIONS.md',
     '',
@@ -31,14 +37,30 @@ export function mainHelp(): string {
 }
 
 /**
- * Runs one command line and returns its exit code; never calls process.exit, so tests and the e2e can
- * call it in-process with their own context (mocked clients, buffered output).
+ * The context for a command line: the app's cdk.json (app name, default stage, plugins) in the working
+ * directory, the global options, the AWS clients they point at.
  */
-export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
-  const out: Output = ctx.out;
-  const [first, second, ...rest] = argv;
+export async function contextFor(globals: GlobalOptions, out: Output = processOutput): Promise<Context> {
+  const config = loadAppConfig();
+  return createContext({
+    out,
+    scope: resolveScope(globals, config),
+    plugins: await loadPlugins(config.plugins),
+    clients: createClients({ profile: globals.profile, region: globals.region, endpoint: globals.endpointUrl }),
+  });
+}
+
+/**
+ * Runs one command line and returns its exit code; never calls process.exit, so tests and the e2e can
+ * call it in-process with their own context (mocked clients, buffered output; its scope gives way to
+ * --stage / --app when the command line has them).
+ */
+export async function main(argv: string[], given?: Context): Promise<number> {
+  const out: Output = given?.out ?? processOutput;
   let usage = 'usage: courier <command> [options]  (courier --help)';
   try {
+    const { globals, rest: commandLine } = extractGlobals(argv);
+    const [first, second, ...rest] = commandLine;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       (first === undefined ? out.err : out.out)(`${mainHelp()}\n`);
       return first === undefined ? EXIT.usage : EXIT.ok;
@@ -60,7 +82,7 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       args = rest;
     } else {
       command = top;
-      args = argv.slice(1);
+      args = commandLine.slice(1);
     }
     usage = commandHelp(command);
     const parsed = parseCommand(command, args);
@@ -68,6 +90,9 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       out.out(`${commandHelp(command)}\n`);
       return EXIT.ok;
     }
+    const ctx = given
+      ? { ...given, scope: globals.stage || globals.app ? resolveScope({ ...given.scope, ...globals }, { plugins: [] }) : given.scope }
+      : await contextFor(globals, out);
     return await command.run(ctx, parsed);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -84,8 +109,8 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) void runProcess();
 
-/** The process entry (bin/courier.mjs, or `npx tsx bin/cli/main.ts`): sets process.exitCode. */
+/** The process entry (dist/bin/courier.js, or `npx tsx bin/cli/main.ts`): sets process.exitCode. */
 export async function runProcess(argv = process.argv.slice(2)): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.exitCode = await main(argv, createContext({ out: processOutput }));
+  process.exitCode = await main(argv);
 }

@@ -7,6 +7,7 @@ import type { ConsumerInfo, Deployment } from './discovery.js';
 import { queueDepth } from './dlq.js';
 import { scanStore, type FailedRow } from './failed.js';
 import { formatAge, iso } from './format.js';
+import type { TraceSubject } from './plugins.js';
 import { scanItems } from './scan.js';
 
 /** Published rows and deliveries younger than this are "in flight", not a problem. */
@@ -47,8 +48,8 @@ export interface TimelineEntry {
 
 export interface TraceResult {
   key: string;
-  orderId?: string;
-  order?: Record<string, unknown>;
+  /** The app's record the trace is about (from a trace plugin), when there is one. */
+  subject?: { label: string; record?: Record<string, unknown> };
   events: TracedEvent[];
   dlq: TracedDlqMessage[];
   failed: FailedRow[];
@@ -59,13 +60,10 @@ export interface TraceResult {
   notes: string[];
 }
 
-function ordersTable(deployment: Deployment): string | undefined {
-  const stacks = Object.entries(deployment.outputs).sort(([a], [b]) => (a === 'CourierOrders' ? -1 : b === 'CourierOrders' ? 1 : a.localeCompare(b)));
-  return stacks.map(([, o]) => o.OrdersTable).find(Boolean);
-}
+type OutboxHit = { service: string; row: Record<string, unknown> };
 
 /** Outbox rows whose event_id is the key or whose detail mentions it (a Scan with a filter: fine for an ops tool, not for a hot path). */
-async function outboxRows(ctx: Context, deployment: Deployment, key: string) {
+async function outboxRows(ctx: Context, deployment: Deployment, key: string): Promise<OutboxHit[]> {
   const perTable = await Promise.all(
     deployment.outboxes.map(async (o) =>
       (
@@ -80,14 +78,14 @@ async function outboxRows(ctx: Context, deployment: Deployment, key: string) {
   return perTable.flat();
 }
 
-const orderIdOf = (detail: string | undefined): string | undefined => {
-  try {
-    const v = (JSON.parse(detail ?? '{}') as { order_id?: unknown }).order_id;
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
+/** One outbox row by its event id (a key lookup in each outbox table). */
+async function outboxRow(ctx: Context, deployment: Deployment, eventId: string): Promise<OutboxHit | undefined> {
+  for (const o of deployment.outboxes) {
+    const { Item } = await ctx.clients.dynamodb.send(new GetItemCommand({ TableName: o.tableName, Key: marshall({ event_id: eventId }), ConsistentRead: true }));
+    if (Item) return { service: o.service, row: unmarshall(Item) };
   }
-};
+  return undefined;
+}
 
 async function idempotencyRecord(ctx: Context, consumer: ConsumerInfo, eventId: string, now: number): Promise<ConsumerRecord> {
   const { Item } = await ctx.clients.dynamodb.send(
@@ -101,39 +99,53 @@ async function idempotencyRecord(ctx: Context, consumer: ConsumerInfo, eventId: 
   return { consumer: consumer.name, record: lease <= now ? 'LEASE_EXPIRED' : 'IN_PROGRESS', leaseExpiresAt: iso(lease) };
 }
 
+/** The first plugin that knows `key`. */
+async function lookupSubject(ctx: Context, key: string): Promise<TraceSubject | undefined> {
+  for (const plugin of ctx.plugins) {
+    const subject = await plugin.trace?.lookup(ctx, key);
+    if (subject) return subject;
+  }
+  return undefined;
+}
+
+/** The business key a plugin reads from an event (its order id…), if any plugin does. */
+function businessKeyOf(ctx: Context, row: Record<string, unknown>): string | undefined {
+  let detail: Record<string, unknown>;
+  try {
+    detail = JSON.parse(String(row.detail ?? '{}'));
+  } catch {
+    return undefined;
+  }
+  for (const plugin of ctx.plugins) {
+    const key = plugin.trace?.keyOf?.({ detailType: String(row.detail_type), detail });
+    if (key) return key;
+  }
+  return undefined;
+}
+
 /**
- * One timeline for a business key (order id) or an event id: the order, its outbox rows and publish
- * times, each receiving consumer's idempotency record, DLQ messages about it, failed-message rows; and
- * a one-line diagnosis.
+ * One timeline for an event id — or, with an app's trace plugin, for a business key (an order id):
+ * the app's record, the outbox rows and publish times of its events, each receiving consumer's
+ * idempotency record, DLQ messages about it, failed-message rows; and a one-line diagnosis.
  */
 export async function trace(ctx: Context, key: string): Promise<TraceResult> {
   const deployment = await ctx.deployment();
   const now = ctx.now();
   const notes: string[] = ['outbox tables are scanned with a filter on detail (fine for an ops tool; published rows expire after 7 days)'];
-  const table = ordersTable(deployment);
-  const readOrder = async (id: string) => {
-    if (!table) return undefined;
-    const { Item } = await ctx.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: marshall({ pk: `ORDER#${id}` }), ConsistentRead: true }));
-    return Item ? unmarshall(Item) : undefined;
-  };
 
-  let orderId: string | undefined;
-  let order = await readOrder(key);
-  if (order) orderId = key;
-  let rows = await outboxRows(ctx, deployment, key);
-  if (!order) {
-    // an event id: follow it to its order and trace that
-    const own = rows.find((r) => r.row.event_id === key);
-    const viaEvent = orderIdOf(own?.row.detail as string | undefined);
-    if (viaEvent) {
-      orderId = viaEvent;
-      order = await readOrder(viaEvent);
-      rows = await outboxRows(ctx, deployment, viaEvent);
-      notes.push(`${key} is event ${String(own!.row.detail_type)}; traced its order ${viaEvent}`);
+  // A business key a plugin knows, or an event id: then the event's business key, when a plugin reads one.
+  let subject = await lookupSubject(ctx, key);
+  let search = key;
+  if (!subject) {
+    const own = await outboxRow(ctx, deployment, key);
+    const business = own && businessKeyOf(ctx, own.row);
+    if (business) {
+      subject = await lookupSubject(ctx, business);
+      search = business;
+      notes.push(`${key} is event ${String(own.row.detail_type)} about ${business}; traced ${business}`);
     }
   }
-  if (!table) notes.push('no OrdersTable output: order state not shown');
-  const subject = orderId ?? key;
+  const rows = await outboxRows(ctx, deployment, search);
 
   const failedRows = (
     await Promise.all(
@@ -141,7 +153,7 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
         scanStore(ctx, s, {
           FilterExpression: 'contains(#e, :k) OR event_id = :k',
           ExpressionAttributeNames: { '#e': 'entry' },
-          ExpressionAttributeValues: { ':k': { S: subject } },
+          ExpressionAttributeValues: { ':k': { S: search } },
         }),
       ),
     )
@@ -176,17 +188,16 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
 
   // DLQ messages about this key, in every consumer's DLQs: a poisoned event may exist nowhere else (published
   // directly, never in an outbox). Empty queues cost one GetQueueAttributes each and are not peeked.
-  const candidates = deployment.consumers;
   const dlqHits: TracedDlqMessage[] = [];
   const eventIds = new Set([...events.keys(), key]);
   await Promise.all(
-    candidates.flatMap((c) =>
+    deployment.consumers.flatMap((c) =>
       (['dlq', 'target-dlq'] as const).map(async (kind) => {
         const url = kind === 'dlq' ? c.dlqUrl : c.targetDlqUrl;
         const { depth } = await queueDepth(ctx.clients.sqs, url, now, false);
         if (depth === 0) return;
         for (const m of await peekDlq(ctx.clients.sqs, url, Math.min(depth, 200))) {
-          if ((m.eventId && eventIds.has(m.eventId)) || m.businessKey === subject || m.body.includes(subject)) {
+          if ((m.eventId && eventIds.has(m.eventId)) || m.businessKey === search || m.body.includes(search)) {
             const { body: _body, ...message } = m;
             dlqHits.push({ consumer: c.name, kind, message });
           }
@@ -208,23 +219,21 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
   }
 
   const ordered = [...events.values()].sort((a, b) => (a.createdAt ?? a.publishedAt ?? '9').localeCompare(b.createdAt ?? b.publishedAt ?? '9'));
-  const problems = diagnose({ order, orderId, events: ordered, dlq: dlqHits, failed: failedRows, now, key });
-  const timeline = buildTimeline(order, ordered, dlqHits, failedRows, now);
-  if (ordered.some((e) => e.detailType === 'order.created.v1') && !ordered.some((e) => e.detailType.startsWith('risk.'))) {
-    notes.push('risk.assessed is published directly (publishOrStore), not through an outbox: it shows here only if it failed; the order\'s risk fields show whether it arrived');
-  }
+  const problems = [...diagnose({ events: ordered, dlq: dlqHits, failed: failedRows, now }), ...(subject?.problems ?? [])];
+  const timeline = buildTimeline(subject, ordered, dlqHits, failedRows, now);
+  notes.push(...(subject?.notes ?? []));
+  if (!subject && ctx.plugins.length === 0) notes.push('no trace plugin registered (cdk.json context.courier.plugins): only event ids and keys inside event details are traced');
   const allClear = ordered.length > 0 && problems.length === 0;
   const diagnosis =
     problems[0] ??
     (allClear
-      ? `all consumers completed${order ? `; order ${String(order.status)}${order.status_reason ? ` (${String(order.status_reason)})` : ''}` : ''}`
-      : order
-        ? `order ${String(order.status)} but no outbox row mentions it (rows expire 7 days after publishing)`
-        : `nothing found for ${key}: not an order id or event id in the orders table, any outbox, failed-message store or consumer DLQ`);
+      ? `all consumers completed${subject?.state ? `; ${subject.state}` : ''}`
+      : subject
+        ? `${subject.label}${subject.state ? ` ${subject.state}` : ''} but no outbox row mentions it (rows expire 7 days after publishing)`
+        : `nothing found for ${key}: no event with that id or mentioning it in any outbox, failed-message store or consumer DLQ${ctx.plugins.length ? ', and no plugin knows it' : ''}`);
   return {
     key,
-    ...(orderId ? { orderId } : {}),
-    ...(order ? { order: Object.fromEntries(Object.entries(order).filter(([k]) => k !== 'pk')) } : {}),
+    ...(subject ? { subject: { label: subject.label, ...(subject.record ? { record: subject.record } : {}) } } : {}),
     events: ordered,
     dlq: dlqHits,
     failed: failedRows,
@@ -235,7 +244,7 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
   };
 }
 
-function diagnose(s: { order?: Record<string, unknown>; orderId?: string; events: TracedEvent[]; dlq: TracedDlqMessage[]; failed: FailedRow[]; now: number; key: string }): string[] {
+function diagnose(s: { events: TracedEvent[]; dlq: TracedDlqMessage[]; failed: FailedRow[]; now: number }): string[] {
   const found: { rank: number; text: string }[] = [];
   const add = (rank: number, text: string) => found.push({ rank, text });
   const name = (e: TracedEvent) => `${e.detailType} ${e.eventId}`;
@@ -278,19 +287,8 @@ function diagnose(s: { order?: Record<string, unknown>; orderId?: string; events
   return found.sort((a, b) => a.rank - b.rank).map((p) => p.text);
 }
 
-function buildTimeline(order: Record<string, unknown> | undefined, events: TracedEvent[], dlq: TracedDlqMessage[], failed: FailedRow[], now: number): TimelineEntry[] {
-  const t: TimelineEntry[] = [];
-  if (order) {
-    t.push({ at: String(order.created_at), what: `order ${String(order.order_id)} placed by ${String(order.user_id)}: ${String(order.total_minor)} ${String(order.currency)} minor units` });
-    const facts = [
-      `status ${String(order.status)}${order.status_reason ? ` (${String(order.status_reason)})` : ''}`,
-      order.stock ? `stock ${String(order.stock)}${order.stock_reason ? ` (${String(order.stock_reason)})` : ''}` : undefined,
-      order.risk_decision ? `risk ${String(order.risk_decision)}${order.risk_score !== undefined ? ` (${String(order.risk_score)})` : ''}` : 'risk -',
-      order.points !== undefined ? `points ${String(order.points)}` : undefined,
-      `version ${String(order.version)}`,
-    ].filter(Boolean);
-    t.push({ at: String(order.updated_at), what: `order now: ${facts.join(', ')}` });
-  }
+function buildTimeline(subject: TraceSubject | undefined, events: TracedEvent[], dlq: TracedDlqMessage[], failed: FailedRow[], now: number): TimelineEntry[] {
+  const t: TimelineEntry[] = [...(subject?.timeline ?? [])];
   for (const e of events) {
     if (e.origin === 'outbox') {
       t.push({ at: e.createdAt, what: `${e.service} outbox: ${e.detailType} ${e.eventId} written` });
@@ -321,7 +319,7 @@ function buildTimeline(order: Record<string, unknown> | undefined, events: Trace
 }
 
 export function renderTrace(r: TraceResult): string {
-  const lines = [`trace ${r.key}${r.orderId && r.orderId !== r.key ? ` (order ${r.orderId})` : ''}`, ''];
+  const lines = [`trace ${r.key}${r.subject ? ` (${r.subject.label})` : ''}`, ''];
   for (const e of r.timeline) lines.push(`${e.at ?? '?'.padEnd(24)}${e.approximate ? '~' : ' '} ${e.what}`);
   if (r.timeline.length === 0) lines.push('(nothing found)');
   if (r.problems.length > 1) lines.push('', 'problems:', ...r.problems.map((p) => `  - ${p}`));
@@ -331,13 +329,13 @@ export function renderTrace(r: TraceResult): string {
 
 export const traceCommand: Command = {
   name: 'trace',
-  summary: 'one timeline for an order id or event id: order state, outbox rows, consumer records, DLQs; ends with a diagnosis',
-  args: ['<order-id|event-id>'],
+  summary: "one timeline for an event id (or a business key an app's plugin knows): outbox rows, consumer records, DLQs; ends with a diagnosis",
+  args: ['<event-id|key>'],
   options: { json: JSON_OPTION },
   details: 'Times marked ~ are the event\'s publish time: idempotency records carry no timestamp of their own.',
   async run(ctx, parsed) {
     const result = await trace(ctx, parsed.positionals[0]!);
     ctx.out.out(flag(parsed, 'json') ? JSON.stringify(result, null, 2) : renderTrace(result));
-    return result.events.length === 0 && !result.order ? EXIT.failure : EXIT.ok;
+    return result.events.length === 0 && !result.subject ? EXIT.failure : EXIT.ok;
   },
 };

@@ -8,6 +8,10 @@ import { RiskStack } from './risk-stack';
 
 export interface ReferenceAppOptions {
   target: DeploymentTarget;
+  /** Every stack id starts `<stage>-`: two stages deploy side by side. @default 'dev' */
+  stage?: string;
+  /** The app's stack prefix after the stage (cdk.json context.courier.app). @default 'Courier' */
+  appName?: string;
   /** Email subscribed to the alarm topic. @default - none */
   alarmEmail?: string;
   /** Extra settings for every service stack (the local deployment's fault injection). @default - none */
@@ -15,19 +19,21 @@ export interface ReferenceAppOptions {
 }
 
 /**
- * The reference system's stacks on `app`: the messaging stack (bus, archive, alarm topic) and one
- * ServiceStack per service, all sharing the bus and the alarm topic.
+ * The reference system's stacks on `app`, named `<stage>-<app><Component>` (`dev-CourierOrders`): the
+ * messaging stack (bus, archive, alarm topic) and one ServiceStack per service, all sharing the bus and
+ * the alarm topic.
  */
 export function buildReferenceApp(app: App, options: ReferenceAppOptions) {
   const { target } = options;
-  const messaging = new MessagingStack(app, 'CourierMessaging', { env: target.env, archive: target.archive, alarmEmail: options.alarmEmail });
+  const id = (component: string) => `${options.stage ?? 'dev'}-${options.appName ?? 'Courier'}${component}`;
+  const messaging = new MessagingStack(app, id('Messaging'), { env: target.env, archive: target.archive, alarmEmail: options.alarmEmail });
   const service = { env: target.env, messaging, tableRemovalPolicy: target.tableRemovalPolicy, ...options.instrumentation };
   return {
     messaging,
-    orders: new OrdersStack(app, 'CourierOrders', service),
-    inventory: new InventoryStack(app, 'CourierInventory', service),
-    risk: new RiskStack(app, 'CourierRisk', service),
-    points: new PointsStack(app, 'CourierPoints', service),
-    notifications: new NotificationsStack(app, 'CourierNotifications', service),
+    orders: new OrdersStack(app, id('Orders'), service),
+    inventory: new InventoryStack(app, id('Inventory'), service),
+    risk: new RiskStack(app, id('Risk'), service),
+    points: new PointsStack(app, id('Points'), service),
+    notifications: new NotificationsStack(app, id('Notifications'), service),
   };
 }

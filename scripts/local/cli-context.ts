@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { bufferOutput, createContext, type Context } from '../../bin/cli/context';
+import { bufferOutput, createContext, type Context } from 'courier/cli';
+import { plugin as orders } from '../ops/orders-plugin';
 import { DEFAULT_REGION } from '../engine/engine';
 import type { LocalSystem } from './system';
 
@@ -7,5 +8,5 @@ import type { LocalSystem } from './system';
 export function cliContext(sys: LocalSystem): Context & { out: ReturnType<typeof bufferOutput> } {
   const cloudwatch = new CloudWatchClient({ endpoint: sys.endpoint, region: DEFAULT_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const out = bufferOutput();
-  return Object.assign(createContext({ clients: { ...sys.clients, cloudwatch }, deployment: sys.deployment, out }), { out });
+  return Object.assign(createContext({ clients: { ...sys.clients, cloudwatch }, deployment: sys.deployment, scope: sys.scope, plugins: [orders], out }), { out });
 }

@@ -94,12 +94,14 @@ function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void
  * it is created here through the API, once, for `courier replay`.
  */
 async function ensureArchive(events: EventBridgeClient, outputs: StackOutputs, log: (line: string) => void): Promise<void> {
-  const bus = Object.values(outputs).map((o) => o.CourierBus).find(Boolean);
-  if (!bus) throw new Error('no CourierBus output: is the messaging stack deployed?');
+  const [stack, bus] = Object.entries(outputs).map(([name, o]) => [name, o.CourierBus] as const).find(([, b]) => b) ?? [];
+  if (!stack || !bus) throw new Error('no CourierBus output: is the messaging stack deployed?');
   const { busArn, archiveArn } = JSON.parse(bus) as { busArn: string; archiveArn: string | null };
   if (archiveArn) return;
   const { Archives = [] } = await events.send(new ListArchivesCommand({ EventSourceArn: busArn }));
   if (Archives.length > 0) return;
-  log(`local repair: creating archive courier-local-archive for ${busArn} through the API`);
-  await events.send(new CreateArchiveCommand({ ArchiveName: 'courier-local-archive', EventSourceArn: busArn, RetentionDays: 30 }));
+  // One archive per bus, named after its stack: two stages on one engine each get their own.
+  const name = `${stack}-archive`;
+  log(`local repair: creating archive ${name} for ${busArn} through the API`);
+  await events.send(new CreateArchiveCommand({ ArchiveName: name, EventSourceArn: busArn, RetentionDays: 30 }));
 }

@@ -4,12 +4,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { discover, type ConsumerInfo, type Deployment } from '../../bin/cli/discovery';
+import { discover, loadAppConfig, resolveScope, stackPrefix, type ConsumerInfo, type Deployment, type Scope } from 'courier/cli';
 import { apiUrl, DEFAULT_REGION } from '../engine/engine';
 
 /** The deployed system on the local engine, as the demo, the e2e suite and the chaos run drive it. */
 export interface LocalSystem {
   endpoint: string;
+  /** The stage and app the system was discovered in (COURIER_STAGE, default dev; app from cdk.json). */
+  scope: Scope;
   deployment: Deployment;
   clients: {
     sqs: SQSClient;
@@ -27,7 +29,10 @@ export interface LocalSystem {
   consumer(name: string): ConsumerInfo;
 }
 
-export async function connect(endpoint: string): Promise<LocalSystem> {
+/** The reference app's scope: its cdk.json, the stage from COURIER_STAGE (default dev). */
+export const referenceScope = (): Scope => resolveScope({}, loadAppConfig());
+
+export async function connect(endpoint: string, scope: Scope = referenceScope()): Promise<LocalSystem> {
   const config = { endpoint, region: DEFAULT_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const clients = {
     sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }),
@@ -37,31 +42,34 @@ export async function connect(endpoint: string): Promise<LocalSystem> {
     logs: new CloudWatchLogsClient(config),
     cfn: new CloudFormationClient(config),
   };
-  const deployment = await discover(clients.cfn);
-  const output = (stack: string, key: string) => {
+  const deployment = await discover(clients.cfn, scope);
+  /** An output of the scope's stack `<stage>-<app><component>`. */
+  const output = (component: string, key: string) => {
+    const stack = `${stackPrefix(scope)}${component}`;
     const value = deployment.outputs[stack]?.[key];
     if (!value) throw new Error(`stack ${stack} has no output ${key}; deploy again`);
     return value;
   };
-  const apiBase = (stack: string) => {
-    const raw = output(stack, 'ApiUrl');
-    const id = deployment.outputs[stack]?.ApiId ?? /^https?:\/\/([a-z0-9]+)\.execute-api\./.exec(raw)?.[1];
+  const apiBase = (component: string) => {
+    const raw = output(component, 'ApiUrl');
+    const id = deployment.outputs[`${stackPrefix(scope)}${component}`]?.ApiId ?? /^https?:\/\/([a-z0-9]+)\.execute-api\./.exec(raw)?.[1];
     return id ? apiUrl(endpoint, id) : raw.replace(/\/$/, '');
   };
   return {
     endpoint,
+    scope,
     deployment,
     clients,
-    api: { orders: apiBase('CourierOrders'), notifications: apiBase('CourierNotifications') },
-    publicApi: { orders: output('CourierOrders', 'ApiUrl'), notifications: output('CourierNotifications', 'ApiUrl') },
+    api: { orders: apiBase('Orders'), notifications: apiBase('Notifications') },
+    publicApi: { orders: output('Orders', 'ApiUrl'), notifications: output('Notifications', 'ApiUrl') },
     tables: {
-      orders: output('CourierOrders', 'OrdersTable'),
-      stock: output('CourierInventory', 'StockTable'),
-      points: output('CourierPoints', 'PointsTable'),
-      audit: output('CourierNotifications', 'AuditTable'),
-      loginCounter: output('CourierNotifications', 'LoginCounterTable'),
-      configCache: output('CourierNotifications', 'ConfigCacheTable'),
-      config: output('CourierNotifications', 'ConfigTable'),
+      orders: output('Orders', 'OrdersTable'),
+      stock: output('Inventory', 'StockTable'),
+      points: output('Points', 'PointsTable'),
+      audit: output('Notifications', 'AuditTable'),
+      loginCounter: output('Notifications', 'LoginCounterTable'),
+      configCache: output('Notifications', 'ConfigCacheTable'),
+      config: output('Notifications', 'ConfigTable'),
     },
     consumer(name) {
       const found = deployment.consumers.find((c) => c.name === name);

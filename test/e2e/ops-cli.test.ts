@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/c
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bufferOutput, createContext, dlqList, dlqRedrive, dlqShow, main, renderDlqShow, renderTrace, trace, type Context } from '../../bin/cli/index';
+import { plugin as ordersPlugin } from '../../scripts/ops/orders-plugin';
 import { applyEngineEnv } from '../../scripts/engine/engine';
 import { envelope, placeOrder, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
 import { setFunctionEnv } from '../../scripts/local/function-config';
@@ -24,7 +25,7 @@ describe('ops CLI against the local engine', () => {
   beforeAll(async () => {
     applyEngineEnv(inject('endpoint'));
     sys = await freshSystem({ 'SKU-TEA': 100 });
-    ctx = createContext({ out: bufferOutput() });
+    ctx = createContext({ out: bufferOutput(), plugins: [ordersPlugin] });
     redrive = (await sys.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: points().queueUrl, AttributeNames: ['RedrivePolicy'] }))).Attributes!.RedrivePolicy!;
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bufferOutput, createContext, type Clients } from '../../../bin/cli/context';
 import type { ConsumerInfo, Deployment } from '../../../bin/cli/discovery';
+import type { CourierPlugin } from '../../../bin/cli/plugins';
 
 export const NOW = Date.parse('2026-01-15T12:00:00.000Z');
 
@@ -86,12 +87,13 @@ export function deployment(): Deployment {
 }
 
 /** A context on the mocked clients, a fixed clock, instant sleeps and buffered output. */
-export function testContext(options: { deployment?: Deployment | null; isTTY?: boolean; now?: () => number } = {}) {
+export function testContext(options: { deployment?: Deployment | null; isTTY?: boolean; now?: () => number; plugins?: CourierPlugin[] } = {}) {
   const out = bufferOutput(options.isTTY ?? false);
   const sleeps: number[] = [];
   const ctx = createContext({
     clients: clients(),
     out,
+    plugins: options.plugins ?? [],
     now: options.now ?? (() => NOW),
     sleep: async (ms) => {
       sleeps.push(ms);

@@ -40,7 +40,7 @@ describe('courier main: parsing, help and exit codes', () => {
     [['dlq', 'show', 'inventory-orders', '--limit', 'ten'], '--limit must be an integer'],
     [['replay', '--to', '2026-01-01T00:00:00Z'], 'missing --from'],
     [['replay', '--from', 'yesterday', '--to', '2026-01-01T00:00:00Z'], '--from must be an ISO-8601 time'],
-    [['trace'], 'missing argument <order-id|event-id>'],
+    [['trace'], 'missing argument <event-id|key>'],
   ])('exits 2 with usage on misuse: %j', async (argv, message) => {
     const { ctx, out } = testContext();
     expect(await main(argv, ctx)).toBe(EXIT.usage);
@@ -91,5 +91,49 @@ describe('courier main: parsing, help and exit codes', () => {
     expect(classifyError(Object.assign(new Error('x'), { name: 'TimeoutError' })).exitCode).toBe(3);
     expect(classifyError(Object.assign(new Error('nope'), { name: 'AccessDeniedException' })).exitCode).toBe(3);
     expect(classifyError(new Error('boom'))).toEqual({ exitCode: 1, message: 'boom' });
+  });
+});
+
+describe('courier main: stage, app and plugins', () => {
+  it('takes --stage and --app anywhere on the command line and scopes discovery to <stage>-<app>', async () => {
+    const seen: string[] = [];
+    const { ctx } = testContext({ deployment: null });
+    mocks.cfn.on(DescribeStacksCommand).callsFake(() => {
+      seen.push('describe');
+      return {
+        Stacks: [
+          { StackName: 'a-CourierMessaging', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'CourierBus', Description: 'courier:bus', OutputValue: JSON.stringify({ kind: 'bus', busName: 'bus-a' }) }] },
+          { StackName: 'b-CourierMessaging', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'CourierBus', Description: 'courier:bus', OutputValue: JSON.stringify({ kind: 'bus', busName: 'bus-b' }) }] },
+        ],
+      };
+    });
+    const { discover } = await import('../../../bin/cli/discovery');
+    expect((await discover(ctx.clients.cfn, { stage: 'a' })).bus?.busName).toBe('bus-a');
+    expect((await discover(ctx.clients.cfn, { stage: 'b', app: 'Courier' })).bus?.busName).toBe('bus-b');
+    await expect(discover(ctx.clients.cfn, { stage: 'c' })).rejects.toThrow(/no courier stacks found in stage c/);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('refuses to mix two apps of one stage', async () => {
+    const { ctx } = testContext({ deployment: null });
+    const bus = (stack: string) => ({ StackName: stack, StackStatus: 'CREATE_COMPLETE' as const, CreationTime: new Date(), Outputs: [{ OutputKey: 'CourierBus', Description: 'courier:bus', OutputValue: JSON.stringify({ kind: 'bus', busName: stack }) }] });
+    mocks.cfn.on(DescribeStacksCommand).resolves({ Stacks: [bus('dev-CourierMessaging'), bus('dev-ShippingMessaging')] });
+    const { discover } = await import('../../../bin/cli/discovery');
+    await expect(discover(ctx.clients.cfn, { stage: 'dev' })).rejects.toThrow(/more than one courier app .*pass --app/);
+    expect((await discover(ctx.clients.cfn, { stage: 'dev', app: 'Shipping' })).bus?.busName).toBe('dev-ShippingMessaging');
+  });
+
+  it('rejects a malformed stage and a global flag without a value, with usage', async () => {
+    const { ctx, out } = testContext();
+    expect(await main(['dlq', 'list', '--stage', 'Prod_1'], ctx)).toBe(2);
+    expect(out.stderr).toContain('--stage must match');
+    expect(await main(['dlq', 'list', '--stage'], ctx)).toBe(2);
+    expect(out.stderr).toContain('--stage needs a value');
+  });
+
+  it('loads an unknown plugin as an error naming it', async () => {
+    const { loadPlugins } = await import('../../../bin/cli/plugins');
+    await expect(loadPlugins(['/nonexistent/plugin.mjs'])).rejects.toThrow(/unknown plugin \/nonexistent\/plugin\.mjs/);
+    await expect(loadPlugins(['node:path'])).rejects.toThrow(/exports no courier plugin/);
   });
 });

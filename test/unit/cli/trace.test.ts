@@ -4,7 +4,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../bin/cli/main';
 import { renderTrace, trace } from '../../../bin/cli/trace';
-import { deployment, mocks, NOW, resetMocks, testContext } from './fixture';
+import { plugin as orders } from '../../../scripts/ops/orders-plugin';
+import { deployment, mocks, NOW, resetMocks, testContext as baseContext } from './fixture';
+
+/** The reference app's context: its orders plugin registered. */
+const testContext = () => baseContext({ plugins: [orders] });
 
 const inv = deployment().consumers[0]!;
 const ORDER = 'ord_1';
@@ -29,6 +33,11 @@ function world(o: { order?: boolean; rows?: Record<string, unknown>[]; idem?: Re
   mocks.dynamodb.on(ScanCommand, { TableName: 'risk-failed' }).resolves({ Items: (o.failed ?? []) as never });
   mocks.dynamodb.on(GetItemCommand, { TableName: 'inventory-idem' }).resolves({});
   mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-idem' }).resolves({});
+  // an outbox row by its event id, as tracing an event id looks it up
+  mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-outbox' }).resolves({});
+  for (const r of (o.rows ?? []) as Record<string, { S?: string }>[]) {
+    mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-outbox', Key: marshall({ event_id: r.event_id!.S }) }).resolves({ Item: r as never });
+  }
   // specific keys after the general table matchers: the later, more specific stub answers
   for (const [id, item] of Object.entries(o.idem ?? {})) {
     const table = id.startsWith('inventory-orders') ? 'inventory-idem' : 'orders-idem';
@@ -53,9 +62,9 @@ describe('trace', () => {
     });
     const { ctx } = testContext();
     const r = await trace(ctx, ORDER);
-    expect(r.orderId).toBe(ORDER);
-    expect(r.order).toMatchObject({ status: 'CONFIRMED' });
-    expect(r.order).not.toHaveProperty('pk');
+    expect(r.subject?.label).toBe(`order ${ORDER}`);
+    expect(r.subject?.record).toMatchObject({ status: 'CONFIRMED' });
+    expect(r.subject?.record).not.toHaveProperty('pk');
     expect(r.events.map((e) => [e.detailType, e.status, e.consumers.map((c) => `${c.consumer}:${c.record}`)])).toEqual([
       ['order.created.v1', 'PUBLISHED', ['inventory-orders:COMPLETED']],
       ['inventory.reserved.v1', 'PUBLISHED', ['orders-progress:COMPLETED']],
@@ -157,9 +166,8 @@ describe('trace', () => {
     mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-table', Key: marshall({ pk: 'ORDER#e1' }) }).resolves({});
     const { ctx } = testContext();
     const r = await trace(ctx, 'e1');
-    expect(r.orderId).toBe(ORDER);
-    expect(r.order).toMatchObject({ order_id: ORDER });
-    expect(r.notes).toContainEqual(expect.stringContaining('e1 is event order.created.v1; traced its order ord_1'));
+    expect(r.subject?.record).toMatchObject({ order_id: ORDER });
+    expect(r.notes).toContainEqual(expect.stringContaining('e1 is event order.created.v1 about ord_1; traced ord_1'));
     expect(r.diagnosis).toBe('all consumers completed; order CONFIRMED');
   });
 
@@ -191,5 +199,21 @@ describe('trace by the event id of a poisoned message', () => {
     const { ctx, out } = testContext();
     expect(await main(['trace', 'p1'], ctx)).toBe(0);
     expect(out.stdout).toContain('diagnosis: inventory-orders has no record of event p1 and its DLQ holds it: MalformedJson: Unexpected end of JSON input');
+  });
+});
+
+describe('trace without a plugin (any app)', () => {
+  beforeEach(() => resetMocks());
+
+  it('traces an event id: its outbox row, every receiving consumer, and says no plugin is registered', async () => {
+    world({ order: false, rows: [row('e1', 'order.created.v1', 'PUBLISHED', 299_000)], idem: { 'inventory-orders#e1': completed } });
+    const { ctx } = baseContext();
+    const r = await trace(ctx, 'e1');
+    expect(r.subject).toBeUndefined();
+    expect(r.events.map((e) => [e.eventId, e.consumers.map((c) => `${c.consumer}:${c.record}`)])).toEqual([['e1', ['inventory-orders:COMPLETED']]]);
+    expect(r.diagnosis).toBe('all consumers completed');
+    expect(r.notes).toContainEqual(expect.stringContaining('no trace plugin registered'));
+    // no domain table is read: the orders table belongs to the plugin
+    expect(mocks.dynamodb.commandCalls(GetItemCommand).some((c) => c.args[0].input.TableName === 'orders-table')).toBe(false);
   });
 });
