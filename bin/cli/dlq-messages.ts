@@ -13,8 +13,24 @@ export interface DlqMessage {
   businessKey?: string;
   receiveCount: number;
   sentAt?: string;
+  /** Every message attribute with a string value (`courier.*`, EventBridge's ERROR_*, the original ones). */
+  attributes: Record<string, string>;
   body: string;
 }
+
+/** Which DLQ messages an operation is about: an error class, one message id, or (empty) all. */
+export interface MessageFilter {
+  errorClass?: string;
+  messageId?: string;
+}
+
+export const matchesFilter = (m: DlqMessage, filter: MessageFilter): boolean =>
+  (filter.errorClass === undefined || m.errorClass === filter.errorClass) && (filter.messageId === undefined || m.messageId === filter.messageId);
+
+/** The filter in words, for messages: `error class ContractViolation`, `message m-1`, or `all messages`. */
+export const describeFilter = (filter: MessageFilter): string =>
+  [filter.errorClass !== undefined ? `error class ${filter.errorClass}` : '', filter.messageId !== undefined ? `message ${filter.messageId}` : ''].filter(Boolean).join(', ') ||
+  'all messages';
 
 /**
  * Reads up to `limit` messages without consuming them: received under a short visibility timeout and
@@ -53,6 +69,9 @@ export async function peekDlq(sqs: SQSClient, queueUrl: string, limit: number): 
 
 const attribute = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
 
+const stringAttributes = (m: Message): Record<string, string> =>
+  Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).flatMap(([name, a]) => (a.StringValue !== undefined ? [[name, a.StringValue]] : [])));
+
 /**
  * Messages the runtime quarantined carry `courier.*` attributes. Messages without them reached the DLQ
  * through SQS redrive: the consumer failed them `maxReceiveCount` times (a bug, a crash or a timeout)
@@ -89,6 +108,7 @@ export function describeDlqMessage(m: Message): DlqMessage {
     businessKey: key,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
+    attributes: stringAttributes(m),
     body,
   };
 }
@@ -121,6 +141,7 @@ function streamBatchInfo(body: string): ((m: Message) => DlqMessage) | undefined
     firstFailedAt: parsed.timestamp,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : undefined,
+    attributes: stringAttributes(m),
     body,
   });
 }
