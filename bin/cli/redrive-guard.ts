@@ -1,18 +1,16 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { METRICS_NAMESPACE } from '../../functions/runtime/support/metrics.js';
 import type { Context } from './context.js';
 import type { DlqMessage } from './dlq-messages.js';
 import type { ConsumerInfo } from './discovery.js';
 import { formatAge, iso } from './format.js';
+import { RUNTIME_METRICS } from './runtime-metrics.js';
 
 /**
- * The runtime's per-record failure metrics (EMF, namespace `courier`, dimension `consumer`; names as
- * functions/runtime/consume/consumer.ts emits them). The consumer never throws for a record, so the
- * function's Errors metric does not see these: they are what says "still failing".
+ * The runtime's per-record failure metrics. The consumer never throws for a record, so the function's
+ * Errors metric does not see these: they are what says "still failing".
  */
-export const RUNTIME_FAILURE_METRICS = ['quarantined', 'transient_failures'] as const;
-export const CONSUMER_DIMENSION = 'consumer';
+const FAILURE_METRICS = [RUNTIME_METRICS.outcomes.quarantined, RUNTIME_METRICS.outcomes.retry] as const;
 
 /** Failures newer than this many minutes block a redrive unless the function changed after them. @default 10 */
 export const DEFAULT_QUIET_MINUTES = 10;
@@ -36,7 +34,7 @@ export interface RedriveGuard {
   lastFailureAt?: string;
   lastFailureSource?: 'runtime-metrics' | 'dlq-inflow';
   /** Failures the runtime reported in the window, by metric (absent: the engine has no such metrics). */
-  recentFailures?: Partial<Record<(typeof RUNTIME_FAILURE_METRICS)[number], number>>;
+  recentFailures?: Partial<Record<(typeof FAILURE_METRICS)[number], number>>;
   /** The consumer function's LastModified: failures before it predate the latest deploy or configuration change. */
   functionUpdatedAt?: string;
   /** Evidence that could not be read (the guard then relies on the rest). */
@@ -125,11 +123,11 @@ async function failureMetrics(ctx: Context, consumer: ConsumerInfo, since: numbe
     new GetMetricDataCommand({
       StartTime: new Date(since),
       EndTime: new Date(now),
-      MetricDataQueries: RUNTIME_FAILURE_METRICS.map((name, i) => ({
+      MetricDataQueries: FAILURE_METRICS.map((name, i) => ({
         Id: `m${i}`,
         Label: name,
         MetricStat: {
-          Metric: { Namespace: METRICS_NAMESPACE, MetricName: name, Dimensions: [{ Name: CONSUMER_DIMENSION, Value: consumer.name }] },
+          Metric: { Namespace: RUNTIME_METRICS.namespace, MetricName: name, Dimensions: [{ Name: RUNTIME_METRICS.dimension, Value: consumer.name }] },
           Period: PERIOD_SECONDS,
           Stat: 'Sum',
         },
@@ -138,10 +136,10 @@ async function failureMetrics(ctx: Context, consumer: ConsumerInfo, since: numbe
   );
   const results = answer?.MetricDataResults ?? [];
   if (results.every((r) => (r.Timestamps ?? []).length === 0)) return undefined;
-  const totals: Partial<Record<(typeof RUNTIME_FAILURE_METRICS)[number], number>> = {};
+  const totals: Partial<Record<(typeof FAILURE_METRICS)[number], number>> = {};
   let lastAt: number | undefined;
   results.forEach((r, i) => {
-    const name = RUNTIME_FAILURE_METRICS[Number(r.Id?.slice(1) ?? i)]!;
+    const name = FAILURE_METRICS[Number(r.Id?.slice(1) ?? i)]!;
     totals[name] = (r.Values ?? []).reduce((a, b) => a + b, 0);
     (r.Timestamps ?? []).forEach((t, j) => {
       // a datapoint is stamped with its period's start: take the period's end, so a failure just after a deploy still counts as after it

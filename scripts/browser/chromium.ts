@@ -45,7 +45,8 @@ export function installedChromium(path = chromiumPath()): string | undefined {
 }
 
 /** Why the browser tests cannot run, and how to fix it. */
-export const MISSING_CHROMIUM = `headless Chromium not found at ${chromiumPath()}: install it with \`npx tsx scripts/browser/cli.ts install\` (Debian: apt-get install -y ${CHROMIUM_PACKAGE}), or set COURIER_CHROMIUM to a Chromium binary`;
+export const missingChromium = (path = chromiumPath()): string =>
+  `headless Chromium not found at ${path}: install it with \`npx tsx scripts/browser/cli.ts install\` (Debian: apt-get install -y ${CHROMIUM_PACKAGE}), or set COURIER_CHROMIUM to a Chromium binary`;
 
 /** Installs Debian's chromium with apt-get (through sudo unless root); a no-op when it is there. */
 export function installChromium(log: (line: string) => void = (l) => process.stderr.write(`[browser] ${l}\n`)): { path: string; skipped: boolean } {
@@ -54,7 +55,7 @@ export function installChromium(log: (line: string) => void = (l) => process.std
     log(`chromium already installed at ${present}`);
     return { path: present, skipped: true };
   }
-  if (!existsSync('/usr/bin/apt-get')) throw new Error(`${MISSING_CHROMIUM} (no apt-get on this machine)`);
+  if (!existsSync('/usr/bin/apt-get')) throw new Error(`${missingChromium()} (no apt-get on this machine)`);
   const root = process.getuid?.() === 0;
   const apt = (args: string[]) => {
     const [cmd, argv] = root ? ['apt-get', args] : ['sudo', ['-n', 'apt-get', ...args]];
@@ -77,7 +78,7 @@ export function chromiumVersion(path = chromiumPath()): string | undefined {
 
 /**
  * Launches headless Chromium with a fresh profile directory (removed again on close); throws
- * {@link MISSING_CHROMIUM} when the browser is not installed.
+ * {@link missingChromium} when the browser is not installed.
  *
  * @example
  * const browser = await launchChromium();
@@ -85,7 +86,7 @@ export function chromiumVersion(path = chromiumPath()): string | undefined {
  */
 export async function launchChromium(): Promise<BrowserContext> {
   const executablePath = installedChromium();
-  if (!executablePath) throw new Error(MISSING_CHROMIUM);
+  if (!executablePath) throw new Error(missingChromium());
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'courier-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1360, height: 900 } });

@@ -4,7 +4,7 @@
  * install  Debian's chromium (apt-get, through sudo unless root); no-op when already there
  * path     print the browser's path and version; exit 3 when it is missing
  */
-import { chromiumVersion, installChromium, installedChromium, MISSING_CHROMIUM } from './chromium';
+import { chromiumVersion, installChromium, installedChromium, missingChromium } from './chromium';
 
 const command = process.argv[2];
 if (command === 'install') {
@@ -14,7 +14,7 @@ if (command === 'install') {
   const path = installedChromium();
   if (path) console.log(`${path}: ${chromiumVersion(path) ?? '?'}`);
   else {
-    console.error(MISSING_CHROMIUM);
+    console.error(missingChromium());
     process.exitCode = 3;
   }
 } else {

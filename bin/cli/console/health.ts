@@ -1,14 +1,12 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { METRICS_NAMESPACE } from '../../../functions/runtime/support/metrics.js';
 import type { Context } from '../context.js';
 import type { ConsumerInfo } from '../discovery.js';
 import { queueDepth, type QueueDepth } from '../dlq.js';
-import { CONSUMER_DIMENSION } from '../redrive-guard.js';
+import { RUNTIME_METRICS } from '../runtime-metrics.js';
 import { consumerOutcomes, type Outcome } from './log-outcomes.js';
 
-/** The runtime's per-record outcome metrics (EMF, functions/runtime/consume/consumer.ts), by the outcome the logs name. */
-const OUTCOME_METRICS: Record<Outcome, string> = { processed: 'processed', duplicate: 'duplicates', retry: 'transient_failures', quarantined: 'quarantined' };
+const OUTCOME_METRICS: Record<Outcome, string> = RUNTIME_METRICS.outcomes;
 
 export interface ConsumerHealth {
   consumer: string;
@@ -86,7 +84,7 @@ export async function consumerHealth(ctx: Context, logs: CloudWatchLogsClient, w
 
 /** True when the runtime's metrics exist in CloudWatch (on AWS, from EMF log lines; the local engine keeps none). */
 async function hasRuntimeMetrics(ctx: Context): Promise<boolean> {
-  const answer = await ctx.clients.cloudwatch.send(new ListMetricsCommand({ Namespace: METRICS_NAMESPACE, MetricName: OUTCOME_METRICS.processed }));
+  const answer = await ctx.clients.cloudwatch.send(new ListMetricsCommand({ Namespace: RUNTIME_METRICS.namespace, MetricName: OUTCOME_METRICS.processed }));
   return (answer?.Metrics ?? []).length > 0;
 }
 
@@ -97,7 +95,7 @@ async function metricOutcomes(ctx: Context, consumers: ConsumerInfo[], since: nu
     OUTCOMES.map((outcome, j) => ({
       Id: `c${i}o${j}`,
       MetricStat: {
-        Metric: { Namespace: METRICS_NAMESPACE, MetricName: OUTCOME_METRICS[outcome], Dimensions: [{ Name: CONSUMER_DIMENSION, Value: c.name }] },
+        Metric: { Namespace: RUNTIME_METRICS.namespace, MetricName: OUTCOME_METRICS[outcome], Dimensions: [{ Name: RUNTIME_METRICS.dimension, Value: c.name }] },
         Period: Math.max(60, Math.ceil((now - since) / 60_000) * 60),
         Stat: 'Sum',
       },
