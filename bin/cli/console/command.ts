@@ -44,9 +44,11 @@ export const consoleCommand: Command = {
     'discovery, credentials and command functions as the rest of the CLI. Runs until Ctrl-C.',
   ].join('\n'),
   async run(ctx, parsed) {
+    const port = intOption(parsed, 'port', 0, 0)!;
+    if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
     const asyncapi = await readAsyncApi(stringOption(parsed, 'asyncapi') ?? DEFAULT_ASYNCAPI);
     await ctx.deployment(); // not deployed / no credentials: fail now, with the CLI's exit code, not on the first page load
-    const running: RunningConsole = await startConsole(ctx, { asyncapi, port: intOption(parsed, 'port', 0, 0)! });
+    const running: RunningConsole = await startConsole(ctx, { asyncapi, port });
     ctx.out.out(`courier console: ${running.url}\n(127.0.0.1 only; the token changes every run; Ctrl-C stops it)`);
     const signal = await untilStopped();
     await running.close();

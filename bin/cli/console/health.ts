@@ -71,7 +71,7 @@ export async function consumerHealth(ctx: Context, logs: CloudWatchLogsClient, w
       return {
         consumer: c.name,
         service: c.service,
-        queue: age === undefined ? queue : { ...queue, oldestAgeSeconds: age, ageSource: queue.ageSource ?? 'attribute' },
+        queue: age === undefined ? queue : { ...queue, oldestAgeSeconds: age },
         dlq: depths[i]!.dlq,
         targetDlq: depths[i]!.targetDlq,
         outcomes: outcomes[i]!,

@@ -75,14 +75,15 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * Asks before an action, runs it on OK and shows its progress and outcome in the same dialog.
- * `act(progress)` returns the text to show when done; closing reloads the current page.
+ * `act(progress)` returns the text to show when done; closing reloads the current page. Without `ok`
+ * the dialog only informs (e.g. the dry run failed).
  */
 function confirmAction({ title, body, ok, act }) {
   $('confirm-title').textContent = title;
   $('confirm-body').replaceChildren(...[body].flat());
   $('confirm-result').replaceChildren();
-  $('confirm-ok').textContent = ok;
-  $('confirm-ok').hidden = false;
+  $('confirm-ok').textContent = ok ?? '';
+  $('confirm-ok').hidden = ok === undefined;
   $('confirm-ok').disabled = false;
   $('confirm-cancel').textContent = 'Cancel';
   dialog.querySelector('.progress').hidden = true;
@@ -214,7 +215,7 @@ function redrive(row, selection, label) {
     try {
       dry = await api(path, { method: 'POST', body: { ...base, dryRun: true } });
     } catch (error) {
-      return confirmAction({ title: `Redrive ${label}`, body: errorBox(error), ok: 'Close', act: async () => '' });
+      return confirmAction({ title: `Redrive ${label}`, body: errorBox(error) });
     }
     const force = h('input', { type: 'checkbox', id: 'force' });
     const guard = dry.guard;
