@@ -154,7 +154,8 @@ export interface RedriveResult {
   method: 'dry-run' | 'message-move-task' | 'receive-send-delete' | 'nothing-to-move';
   moved: number;
   failed: MessageFailure[];
-  /** Messages left in the DLQ because they were not selected (a subset redrive). */
+  /** A subset redrive: how many messages matched when it started, and how many were left in the DLQ unselected. */
+  selected?: number;
   skipped?: number;
   /** dry run: how many messages would move, and their error classes. */
   wouldMove?: number;
@@ -241,7 +242,7 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
     onProgress: (moved) => options.onProgress?.(moved, total),
     sleep: ctx.sleep,
   });
-  return { ...guarded, method: 'receive-send-delete', moved: result.moved, failed: result.failed, ...(subset ? { skipped: result.skipped } : {}), fallbackReason };
+  return { ...guarded, method: 'receive-send-delete', moved: result.moved, failed: result.failed, ...(subset ? { selected: total, skipped: result.skipped } : {}), fallbackReason };
 }
 
 /** The message id is not (or no longer) in the DLQ: moved, deleted, or never there. */
@@ -290,7 +291,7 @@ export function renderRedrive(r: RedriveResult): string {
   }
   if (r.method === 'nothing-to-move') return `${from} ${r.queue.name} is empty: nothing to move`;
   return [
-    `moved ${r.moved} of ${r.selection === 'all messages' ? r.depth : `${r.depth - (r.skipped ?? 0)}`} message(s)${scope} from ${from} ${r.queue.name} to ${r.destination.name} (${r.method})${alarm}`,
+    `moved ${r.moved} of ${r.selected ?? r.depth} message(s)${scope} from ${from} ${r.queue.name} to ${r.destination.name} (${r.method})${alarm}`,
     ...(r.fallbackReason ? [`  ${r.fallbackReason}`] : []),
     ...(r.guard?.failing ? [`  forced past the guard: ${r.guard.verdict}`] : []),
     ...r.failed.map((f) => `  not moved: ${f.messageId}: ${f.reason}`),

@@ -15,6 +15,8 @@ interface Box {
   h: number;
   title: string;
   subtitle?: string;
+  /** Hover text: the deployed resources behind a consumer. */
+  detail?: string;
   standing: Standing;
 }
 
@@ -79,6 +81,9 @@ export function layoutTopology(t: Topology): Layout {
     h: CONSUMER_H,
     title: item.name,
     subtitle: item.standing === 'not-deployed' ? `declared by ${item.service}, no consumer deployed` : `${item.service} · queue → consumer, DLQ`,
+    ...(item.resources
+      ? { detail: `rule ${item.resources.rule}\nqueue ${item.resources.queue}\nDLQ ${item.resources.dlq}\ntarget DLQ ${item.resources.targetDlq}\nfunction ${item.resources.function}` }
+      : {}),
     standing: item.standing,
   }));
   const eventBoxes = events.map((e) => ({
@@ -132,7 +137,8 @@ export function topologySvg(t: Topology): string {
     const text = b.subtitle
       ? `<text x="${b.x + 10}" y="${b.y + 17}" class="title">${escapeXml(b.title)}</text><text x="${b.x + 10}" y="${b.y + 32}" class="sub">${escapeXml(b.subtitle)}</text>`
       : `<text x="${b.x + b.w / 2}" y="${b.y + b.h / 2 + 4}" class="event" text-anchor="middle">${escapeXml(b.title)}</text>`;
-    return `<g data-node="${escapeXml(b.id)}"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="${rx}" fill="${fill}" stroke="${STROKE[b.standing]}" stroke-width="1.2"${dash}/>${text}</g>`;
+    const hover = b.detail ? `<title>${escapeXml(b.detail)}</title>` : '';
+    return `<g data-node="${escapeXml(b.id)}">${hover}<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="${rx}" fill="${fill}" stroke="${STROKE[b.standing]}" stroke-width="1.2"${dash}/>${text}</g>`;
   };
   const markers = (Object.keys(STROKE) as Standing[])
     .map((s) => `<marker id="arrow-${s}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L8 4 L0 8 z" fill="${STROKE[s]}"/></marker>`)

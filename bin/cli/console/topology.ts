@@ -1,4 +1,5 @@
 import type { Deployment } from '../discovery.js';
+import { queueName } from '../format.js';
 
 /** The parts of an AsyncAPI 3 document the topology reads: channels (detail-types) and send/receive operations tagged with their service. */
 export interface AsyncApiDocument {
@@ -16,8 +17,8 @@ export interface TopologyConsumer {
   service: string;
   detailTypes: string[];
   standing: Standing;
-  queue?: string;
-  dlq?: string;
+  /** What the stack outputs name for a deployed consumer: its rule, queue, DLQ, target DLQ and function. */
+  resources?: { rule: string; queue: string; dlq: string; targetDlq: string; function: string };
 }
 
 export interface TopologyEdge {
@@ -87,7 +88,13 @@ export function buildTopology(doc: AsyncApiDocument, deployment: Deployment | un
       const declared = new Set(receives.filter((f) => f.service === c.service).map((f) => f.detailType));
       const undeclared = c.detailTypes.filter((t) => !declared.has(t));
       for (const t of undeclared) differences.push(`${c.name} (${c.service}) is subscribed to ${t}, which the contract does not declare ${c.service} receives`);
-      consumers.push({ name: c.name, service: c.service, detailTypes: c.detailTypes, standing: undeclared.length ? 'undeclared' : 'ok', queue: c.queueUrl, dlq: c.dlqUrl });
+      consumers.push({
+        name: c.name,
+        service: c.service,
+        detailTypes: c.detailTypes,
+        standing: undeclared.length ? 'undeclared' : 'ok',
+        resources: { rule: c.ruleName, queue: queueName(c.queueUrl), dlq: queueName(c.dlqUrl), targetDlq: queueName(c.targetDlqUrl), function: c.functionName },
+      });
       edges.push(...c.detailTypes.map((t) => ({ from: `event:${t}`, to: `consumer:${c.name}`, standing: declared.has(t) ? ('ok' as const) : ('undeclared' as const) })));
     }
     for (const service of unique(receives.map((f) => f.service))) {

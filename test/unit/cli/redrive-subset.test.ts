@@ -2,7 +2,7 @@ import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-clo
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type Message } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dlqDelete, dlqExport, dlqRedrive } from '../../../bin/cli/dlq';
+import { dlqDelete, dlqExport, dlqRedrive, renderRedrive } from '../../../bin/cli/dlq';
 import { main } from '../../../bin/cli/main';
 import { deployment, fakeQueues, mocks, NOW, resetMocks, testContext } from './fixture';
 
@@ -139,7 +139,8 @@ describe('redrive a subset: one error class or one message', () => {
     const q = given({ messages: mixed() });
     const { ctx } = testContext();
     const r = await dlqRedrive(ctx, 'inventory-orders', { messageId: 'c2' });
-    expect(r).toMatchObject({ moved: 1, selection: 'message c2', failed: [] });
+    expect(r).toMatchObject({ moved: 1, selection: 'message c2', selected: 1, failed: [] });
+    expect(renderRedrive(r)).toContain('moved 1 of 1 message(s) [message c2]');
     expect(q.dlq()).toEqual(['c1', 'x1', 'x2']);
     expect(q.queue().map((b) => JSON.parse(b!).detail.order_id)).toEqual(['ord-c2']);
 

@@ -136,9 +136,17 @@ async function topologyPage() {
       h('figure', {}, h('img', { src: withToken('/api/topology.svg'), alt: 'topology diagram', id: 'topology-diagram' })),
       h('p', {}, 'Download: ', h('a', { href: withToken('/api/topology.svg'), download: 'topology.svg' }, 'SVG'), ' · ', h('a', { href: withToken('/api/topology.mmd'), download: 'topology.mmd' }, 'Mermaid')),
       table(
-        ['consumer', 'service', 'receives', 'standing'],
+        ['consumer', 'service', 'receives', 'rule → queue (DLQ) → function', 'standing'],
         t.consumers.map((c) =>
-          h('tr', { 'data-consumer': c.name, class: c.standing === 'ok' ? '' : 'flag' }, h('td', {}, c.name), h('td', {}, c.service), h('td', {}, c.detailTypes.join(', ')), h('td', {}, c.standing)),
+          h(
+            'tr',
+            { 'data-consumer': c.name, class: c.standing === 'ok' ? '' : 'flag' },
+            h('td', {}, c.name),
+            h('td', {}, c.service),
+            h('td', {}, c.detailTypes.join(', ')),
+            h('td', { class: 'mono small' }, c.resources ? `${c.resources.rule} → ${c.resources.queue} (${c.resources.dlq}) → ${c.resources.function}` : 'not deployed'),
+            h('td', {}, c.standing),
+          ),
         ),
         { id: 'consumers' },
       ),

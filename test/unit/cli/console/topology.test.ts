@@ -65,6 +65,7 @@ describe('topology diagram', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     for (const node of ['service:orders', 'event:order.created.v1', 'consumer:inventory-orders', 'consumer:audit (not deployed)']) expect(svg).toContain(`data-node="${node}"`);
     expect(svg).toContain('evil&lt;script&gt;');
+    expect(svg).toContain('<title>rule InventoryOrdersRule\nqueue InventoryOrdersQueue\nDLQ InventoryOrdersDlq\ntarget DLQ InventoryOrdersTargetDlq\nfunction InventoryOrdersFunction</title>');
     expect(svg).not.toContain('<script');
     // one path per edge: 3 sends + 3 deployed subscriptions + 1 injected + 1 not deployed
     expect(svg.match(/<path d="M[^"]* C/g)).toHaveLength(8);
