@@ -1,11 +1,11 @@
 /**
  * `npm run build`: typechecks the whole repository (skipped with `--no-typecheck`), then builds the `courier` package into dist/:
  * the toolkit compiled to JavaScript + .d.ts (tsconfig.build.json: contracts, runtime, testing,
- * constructs, CLI) and the toolkit's own Lambda handlers prebuilt with esbuild (dist/assets/<name>/
+ * constructs, CLI, the console's static page) and the toolkit's own Lambda handlers prebuilt with esbuild (dist/assets/<name>/
  * index.mjs), which the Outbox and FailedMessageStore constructs deploy as they are.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { ESBUILD_SETTINGS } from '../lib/constructs/bundling';
 import { ASSETS_DIR, TOOLKIT_HANDLERS } from '../lib/constructs/toolkit-assets';
@@ -21,6 +21,8 @@ if (!process.argv.includes('--no-typecheck')) tsc('tsconfig.json');
 rmSync('dist', { recursive: true, force: true });
 tsc('tsconfig.build.json');
 chmodSync('dist/bin/courier.js', 0o755);
+// The console's page is served from next to its module, as it is in the source tree.
+cpSync('bin/cli/console/page', 'dist/bin/cli/console/page', { recursive: true });
 await Promise.all(
   TOOLKIT_HANDLERS.map((name) =>
     build({

@@ -143,4 +143,5 @@ say(`  orders API         ${sys.publicApi.orders}   (path style for any client: 
 say(`  notifications API  ${sys.publicApi.notifications}`);
 say(`  try                curl -s -XPOST ${sys.api.orders}/orders -H 'content-type: application/json' -d '{"user_id":"you","currency":"EUR","lines":[{"sku":"SKU-TEA","qty":1,"unit_price_minor":450}]}'`);
 say(`  operate            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier dlq list`);
+say(`  console            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier console   (prints a 127.0.0.1 URL with a per-run token)`);
 say('  stop               npm run local:stop');

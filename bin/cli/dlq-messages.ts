@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DLQ_ATTRIBUTES } from '../../functions/contracts/conventions.js';
 
 /** A DLQ message as an operator reads it: why it is there, what it is, and which business key it concerns. */
 export interface DlqMessage {
@@ -13,8 +14,24 @@ export interface DlqMessage {
   businessKey?: string;
   receiveCount: number;
   sentAt?: string;
+  /** Every message attribute with a string value (`courier.*`, EventBridge's ERROR_*, the original ones). */
+  attributes: Record<string, string>;
   body: string;
 }
+
+/** Which DLQ messages an operation is about: an error class, one message id, or (empty) all. */
+export interface MessageFilter {
+  errorClass?: string;
+  messageId?: string;
+}
+
+export const matchesFilter = (m: DlqMessage, filter: MessageFilter): boolean =>
+  (filter.errorClass === undefined || m.errorClass === filter.errorClass) && (filter.messageId === undefined || m.messageId === filter.messageId);
+
+/** The filter in words, for messages: `error class ContractViolation`, `message m-1`, or `all messages`. */
+export const describeFilter = (filter: MessageFilter): string =>
+  [filter.errorClass !== undefined ? `error class ${filter.errorClass}` : '', filter.messageId !== undefined ? `message ${filter.messageId}` : ''].filter(Boolean).join(', ') ||
+  'all messages';
 
 /**
  * Reads up to `limit` messages without consuming them: received under a short visibility timeout and
@@ -53,6 +70,9 @@ export async function peekDlq(sqs: SQSClient, queueUrl: string, limit: number): 
 
 const attribute = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
 
+const stringAttributes = (m: Message): Record<string, string> =>
+  Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).flatMap(([name, a]) => (a.StringValue !== undefined ? [[name, a.StringValue]] : [])));
+
 /**
  * Messages the runtime quarantined carry `courier.*` attributes. Messages without them reached the DLQ
  * through SQS redrive: the consumer failed them `maxReceiveCount` times (a bug, a crash or a timeout)
@@ -77,18 +97,19 @@ export function describeDlqMessage(m: Message): DlqMessage {
   const targetError = attribute(m, 'ERROR_CODE');
   return {
     messageId: m.MessageId!,
-    errorClass: attribute(m, 'courier.error_class') ?? (targetError ? `TargetDelivery:${targetError}` : 'RedriveExhausted'),
+    errorClass: attribute(m, DLQ_ATTRIBUTES.errorClass) ?? (targetError ? `TargetDelivery:${targetError}` : 'RedriveExhausted'),
     errorMessage:
-      attribute(m, 'courier.error_message') ??
+      attribute(m, DLQ_ATTRIBUTES.errorMessage) ??
       (targetError ? `EventBridge could not deliver to the queue: ${attribute(m, 'ERROR_MESSAGE') ?? targetError}` : undefined) ??
       `no runtime verdict: failed or unacknowledged ${m.Attributes?.ApproximateReceiveCount ?? 'several'} times before SQS moved it (handler error, timeout or crash)`,
-    consumer: attribute(m, 'courier.consumer'),
-    firstFailedAt: attribute(m, 'courier.first_failed_at'),
-    detailType: attribute(m, 'courier.detail_type') ?? envelopeType,
-    eventId: attribute(m, 'courier.event_id') ?? (typeof detail?.event_id === 'string' ? detail.event_id : undefined),
+    consumer: attribute(m, DLQ_ATTRIBUTES.consumer),
+    firstFailedAt: attribute(m, DLQ_ATTRIBUTES.firstFailedAt),
+    detailType: attribute(m, DLQ_ATTRIBUTES.detailType) ?? envelopeType,
+    eventId: attribute(m, DLQ_ATTRIBUTES.eventId) ?? (typeof detail?.event_id === 'string' ? detail.event_id : undefined),
     businessKey: key,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
+    attributes: stringAttributes(m),
     body,
   };
 }
@@ -121,6 +142,7 @@ function streamBatchInfo(body: string): ((m: Message) => DlqMessage) | undefined
     firstFailedAt: parsed.timestamp,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : undefined,
+    attributes: stringAttributes(m),
     body,
   });
 }

@@ -1,10 +1,10 @@
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { flag, intOption, JSON_OPTION, type Command, type Group } from './args.js';
-import { CliError, EXIT, type Context } from './context.js';
-import { groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
-import { formatAge, progressBar, queueName, table, truncate } from './format.js';
-import { moveMessages } from './move-messages.js';
+import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group, type Parsed } from './args.js';
+import { CliError, EXIT, UsageError, type Context } from './context.js';
+import { describeDlqMessage, describeFilter, groupByErrorClass, matchesFilter, peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
+import { formatAge, iso, progressBar, queueName, table, truncate } from './format.js';
+import { deleteMessages, moveMessages, type MessageFailure } from './move-messages.js';
+import { DEFAULT_QUIET_MINUTES, redriveGuard, type AlarmState, type RedriveGuard } from './redrive-guard.js';
 import { resolveDlq, type DlqTarget } from './resolve.js';
 
 // ---------------------------------------------------------------- queue facts
@@ -129,11 +129,14 @@ function hintFor(classes: string[], owner: string): string {
 
 // ---------------------------------------------------------------- dlq redrive
 
-export interface RedriveOptions {
+export interface RedriveOptions extends MessageFilter {
   rate?: number;
   dryRun?: boolean;
+  /** Redrive even though the guard says the consumer is still failing. */
   force?: boolean;
   target?: boolean;
+  /** Failures newer than this block the redrive (see {@link redriveGuard}). @default 10 */
+  quietMinutes?: number;
   onProgress?: (moved: number, total: number) => void;
   /** Polling interval for StartMessageMoveTask progress. */
   pollMs?: number;
@@ -143,11 +146,19 @@ export interface RedriveResult {
   queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
   destination: { url: string; name: string };
   depth: number;
-  alarm?: { name: string; state: string; reason?: string };
+  /** What was asked to move: `all messages`, `error class X`, `message Y`. */
+  selection: string;
+  /** The consumer's function-errors alarm (also in `guard`). */
+  alarm?: AlarmState;
+  guard?: RedriveGuard;
   method: 'dry-run' | 'message-move-task' | 'receive-send-delete' | 'nothing-to-move';
   moved: number;
-  failed: { messageId: string; reason: string }[];
-  /** dry run: which error classes would move. */
+  failed: MessageFailure[];
+  /** A subset redrive: how many messages matched when it started, and how many were left in the DLQ unselected. */
+  selected?: number;
+  skipped?: number;
+  /** dry run: how many messages would move, and their error classes. */
+  wouldMove?: number;
   errorClasses?: { errorClass: string; count: number }[];
   /** why StartMessageMoveTask was not used. */
   fallbackReason?: string;
@@ -164,6 +175,16 @@ export function isUnsupportedOperation(error: unknown): boolean {
 
 export class RedriveRefused extends CliError {}
 
+/** DLQ messages sampled for the guard's inflow check (a dry run and a subset read the whole queue). */
+const GUARD_SAMPLE = 100;
+
+/**
+ * Moves a consumer DLQ's (or target DLQ's) messages back to the consumer's queue: all of them, one error
+ * class, or one message. Refused while {@link redriveGuard} says the consumer still fails, unless forced.
+ *
+ * @example
+ * await dlqRedrive(ctx, 'points-ledger', { errorClass: 'RedriveExhausted', onProgress: (n, total) => log(n, total) });
+ */
 export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveOptions = {}): Promise<RedriveResult> {
   const deployment = await ctx.deployment();
   const dlq = resolveDlq(deployment, wanted, options.target);
@@ -175,30 +196,34 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
     );
   }
   const sqs = ctx.clients.sqs;
+  const filter: MessageFilter = { ...(options.errorClass !== undefined ? { errorClass: options.errorClass } : {}), ...(options.messageId !== undefined ? { messageId: options.messageId } : {}) };
+  const subset = filter.errorClass !== undefined || filter.messageId !== undefined;
   const queue = { kind: dlq.kind, owner: dlq.owner, url: dlq.url, name: queueName(dlq.url) };
   const destination = { url: dlq.sourceUrl, name: queueName(dlq.sourceUrl) };
-  const alarm = await errorsAlarm(ctx, dlq);
-  if (alarm?.state === 'ALARM' && !options.force && !options.dryRun) {
-    throw new RedriveRefused(
-      `${dlq.owner} is still failing: alarm ${alarm.name} is in ALARM${alarm.reason ? ` (${alarm.reason})` : ''}; redriving now would send the messages straight back`,
-      EXIT.failure,
-      'fix the consumer first (courier dlq show / courier trace), or pass --force',
-    );
-  }
   const { depth } = await queueDepth(sqs, dlq.url, ctx.now(), false);
-  const base = { queue, destination, depth, ...(alarm ? { alarm } : {}), failed: [] as RedriveResult['failed'] };
+  const base = { queue, destination, depth, selection: describeFilter(filter), failed: [] as MessageFailure[] };
+  if (depth === 0) return { ...base, method: options.dryRun ? 'dry-run' : 'nothing-to-move', moved: 0, ...(options.dryRun ? { wouldMove: 0, errorClasses: [] } : {}) };
+
+  const peeked = await peekDlq(sqs, dlq.url, options.dryRun || subset ? depth : Math.min(depth, GUARD_SAMPLE));
+  const guard = await redriveGuard(ctx, dlq.consumer, peeked, options.quietMinutes);
+  const guarded = { ...base, guard, ...(guard.alarm ? { alarm: guard.alarm } : {}) };
   if (options.dryRun) {
-    const peeked = depth === 0 ? [] : await peekDlq(sqs, dlq.url, depth);
-    return { ...base, method: 'dry-run', moved: 0, errorClasses: groupByErrorClass(peeked).map(({ errorClass, count }) => ({ errorClass, count })) };
+    const selected = peeked.filter((m) => matchesFilter(m, filter));
+    return { ...guarded, method: 'dry-run', moved: 0, wouldMove: selected.length, errorClasses: groupByErrorClass(selected).map(({ errorClass, count }) => ({ errorClass, count })) };
   }
-  if (depth === 0) return { ...base, method: 'nothing-to-move', moved: 0 };
+  if (guard.failing && !options.force) {
+    throw new RedriveRefused(`${guard.verdict}; redriving now would send the messages straight back`, EXIT.failure, 'fix the consumer first (courier dlq show / courier trace), or pass --force');
+  }
+  if (filter.messageId !== undefined && !peeked.some((m) => m.messageId === filter.messageId)) throw new MessageNotFound(filter.messageId, queue.name);
 
   let fallbackReason: string | undefined;
-  if (dlq.kind === 'dlq') {
+  if (subset) {
+    fallbackReason = `${describeFilter(filter)} only: receive/send/delete (StartMessageMoveTask moves a whole queue)`;
+  } else if (dlq.kind === 'dlq') {
     // AWS moves only from a queue that is some queue's redrive DLQ (the consumer DLQ, not the target DLQ)
     try {
       const moved = await moveTask(ctx, dlq.arn, dlq.sourceArn, depth, options);
-      return { ...base, method: 'message-move-task', ...moved };
+      return { ...guarded, method: 'message-move-task', ...moved };
     } catch (error) {
       if (!isUnsupportedOperation(error)) throw error;
       fallbackReason = `StartMessageMoveTask unavailable (${(error as Error).name}): receive/send/delete`;
@@ -206,24 +231,25 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
   } else {
     fallbackReason = 'target DLQ is not a redrive DLQ of the queue: receive/send/delete';
   }
+  const total = subset ? peeked.filter((m) => matchesFilter(m, filter)).length : depth;
   const result = await moveMessages(sqs, {
     from: dlq.url,
     to: dlq.sourceUrl,
     max: depth,
+    ...(subset ? { select: (m) => matchesFilter(describeDlqMessage(m), filter) } : {}),
+    ...(filter.messageId !== undefined ? { limit: 1 } : {}),
     ...(options.rate ? { rate: options.rate } : {}),
-    onProgress: (moved) => options.onProgress?.(moved, depth),
+    onProgress: (moved) => options.onProgress?.(moved, total),
     sleep: ctx.sleep,
   });
-  return { ...base, method: 'receive-send-delete', moved: result.moved, failed: result.failed, fallbackReason };
+  return { ...guarded, method: 'receive-send-delete', moved: result.moved, failed: result.failed, ...(subset ? { selected: total, skipped: result.skipped } : {}), fallbackReason };
 }
 
-async function errorsAlarm(ctx: Context, dlq: Extract<DlqTarget, { consumer: unknown }>): Promise<RedriveResult['alarm']> {
-  // the dlq-depth alarm is expected to be in ALARM (that is why we are here); the errors alarm says whether the consumer still fails
-  const name = dlq.consumer.alarms.errors;
-  if (!name) return undefined;
-  const { MetricAlarms = [] } = await ctx.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
-  const alarm = MetricAlarms[0];
-  return alarm ? { name, state: alarm.StateValue ?? 'UNKNOWN', ...(alarm.StateReason ? { reason: alarm.StateReason } : {}) } : undefined;
+/** The message id is not (or no longer) in the DLQ: moved, deleted, or never there. */
+export class MessageNotFound extends CliError {
+  constructor(messageId: string, queue: string) {
+    super(`no message ${messageId} in ${queue}`, EXIT.failure, 'it may have been redriven or deleted already: courier dlq show <consumer> lists what is there');
+  }
 }
 
 async function moveTask(ctx: Context, sourceArn: string, destinationArn: string, depth: number, options: RedriveOptions) {
@@ -253,24 +279,94 @@ async function moveTask(ctx: Context, sourceArn: string, destinationArn: string,
 export function renderRedrive(r: RedriveResult): string {
   const from = `${r.queue.owner} ${r.queue.kind}`;
   const alarm = r.alarm ? ` (errors alarm ${r.alarm.state})` : '';
+  const scope = r.selection === 'all messages' ? '' : ` [${r.selection}]`;
   if (r.method === 'dry-run') {
     return [
-      `dry run: would move ${r.depth} message(s) from ${from} ${r.queue.name} to ${r.destination.name}${alarm}`,
+      `dry run: would move ${r.wouldMove ?? r.depth} message(s)${scope} from ${from} ${r.queue.name} to ${r.destination.name}${alarm}`,
       ...(r.errorClasses ?? []).map((g) => `  ${g.errorClass} × ${g.count}`),
-      ...(r.alarm?.state === 'ALARM' ? ['the consumer is still failing: a real redrive would be refused without --force'] : []),
+      ...(r.guard ? [`guard: ${r.guard.verdict}`, ...r.guard.notes.map((n) => `  note: ${n}`)] : []),
+      ...(r.guard?.failing ? ['the consumer is still failing: a real redrive would be refused without --force'] : []),
       'nothing moved',
     ].join('\n');
   }
   if (r.method === 'nothing-to-move') return `${from} ${r.queue.name} is empty: nothing to move`;
   return [
-    `moved ${r.moved} of ${r.depth} message(s) from ${from} ${r.queue.name} to ${r.destination.name} (${r.method})${alarm}`,
+    `moved ${r.moved} of ${r.selected ?? r.depth} message(s)${scope} from ${from} ${r.queue.name} to ${r.destination.name} (${r.method})${alarm}`,
     ...(r.fallbackReason ? [`  ${r.fallbackReason}`] : []),
+    ...(r.guard?.failing ? [`  forced past the guard: ${r.guard.verdict}`] : []),
     ...r.failed.map((f) => `  not moved: ${f.messageId}: ${f.reason}`),
     r.failed.length ? 'messages not moved are still in the DLQ; run the redrive again' : 'watch: courier dlq list (they return to the DLQ if the consumer still fails)',
   ].join('\n');
 }
 
+// ---------------------------------------------------------------- dlq delete / export
+
+export interface DeleteResult {
+  queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
+  messageId: string;
+  deleted: boolean;
+  /** The message as it was, so the record of what was given up on is in the output. */
+  message: DlqMessage;
+}
+
+/**
+ * Deletes one DLQ message (a payload that can never be valid, recorded and given up on). Reads it first,
+ * so the result carries what was deleted.
+ *
+ * @example
+ * const { message } = await dlqDelete(ctx, 'inventory-orders', { messageId });
+ */
+export async function dlqDelete(ctx: Context, wanted: string, options: { messageId: string; target?: boolean }): Promise<DeleteResult> {
+  const dlq = resolveDlq(await ctx.deployment(), wanted, options.target);
+  const queue = { kind: dlq.kind, owner: dlq.owner, url: dlq.url, name: queueName(dlq.url) };
+  const { depth } = await queueDepth(ctx.clients.sqs, dlq.url, ctx.now(), false);
+  let message: DlqMessage | undefined;
+  const pass = await deleteMessages(ctx.clients.sqs, {
+    from: dlq.url,
+    max: depth,
+    limit: 1,
+    select: (m) => {
+      if (m.MessageId !== options.messageId) return false;
+      message = describeDlqMessage(m);
+      return true;
+    },
+  });
+  if (!message) throw new MessageNotFound(options.messageId, queue.name);
+  if (pass.failed.length) throw new CliError(`could not delete ${options.messageId} from ${queue.name}: ${pass.failed[0]!.reason}`, EXIT.failure);
+  return { queue, messageId: options.messageId, deleted: pass.done === 1, message };
+}
+
+export interface ExportResult {
+  queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
+  exportedAt: string;
+  selection: string;
+  /** Each message in full: body, every attribute, receive count, times. */
+  messages: DlqMessage[];
+}
+
+/**
+ * Reads DLQ messages in full without consuming them (all, one error class, or one message), as a record
+ * to keep before a delete or to replay elsewhere.
+ *
+ * @example
+ * const [message] = (await dlqExport(ctx, 'inventory-orders', { messageId })).messages;
+ */
+export async function dlqExport(ctx: Context, wanted: string, options: MessageFilter & { target?: boolean } = {}): Promise<ExportResult> {
+  const dlq = resolveDlq(await ctx.deployment(), wanted, options.target);
+  const queue = { kind: dlq.kind, owner: dlq.owner, url: dlq.url, name: queueName(dlq.url) };
+  const { depth } = await queueDepth(ctx.clients.sqs, dlq.url, ctx.now(), false);
+  const messages = (depth === 0 ? [] : await peekDlq(ctx.clients.sqs, dlq.url, depth)).filter((m) => matchesFilter(m, options));
+  if (options.messageId !== undefined && messages.length === 0) throw new MessageNotFound(options.messageId, queue.name);
+  return { queue, exportedAt: iso(ctx.now())!, selection: describeFilter(options), messages };
+}
+
 // ---------------------------------------------------------------- commands
+
+const filterOptions = (parsed: Parsed): MessageFilter => {
+  const errorClass = stringOption(parsed, 'error-class');
+  const messageId = stringOption(parsed, 'message-id');
+  return { ...(errorClass !== undefined ? { errorClass } : {}), ...(messageId !== undefined ? { messageId } : {}) };
+};
 
 const TARGET_OPTION = { type: 'boolean' as const, description: "the consumer's target DLQ (EventBridge → queue delivery failures) instead of its DLQ" };
 
@@ -302,24 +398,31 @@ export const dlqGroup: Group = {
     },
     {
       name: 'dlq redrive',
-      summary: "move a DLQ's messages back to the consumer's queue (refused while the consumer's errors alarm is in ALARM)",
+      summary: "move a DLQ's messages (all, one error class or one message) back to the consumer's queue; refused while the consumer still fails",
       args: ['<consumer|queue>'],
       options: {
+        'error-class': { type: 'string', value: 'C', description: 'only messages of error class C (as `dlq show` groups them)' },
+        'message-id': { type: 'string', value: 'ID', description: 'only the message with this id (as `dlq show --json` lists it)' },
         rate: { type: 'string', value: 'N', description: 'at most N messages per second (default: as fast as SQS allows)' },
-        'dry-run': { type: 'boolean', description: 'show how many messages and which error classes would move; move nothing' },
-        force: { type: 'boolean', description: "redrive even though the consumer's errors alarm is in ALARM" },
+        'dry-run': { type: 'boolean', description: "show how many messages and which error classes would move, and the guard's verdict; move nothing" },
+        force: { type: 'boolean', description: 'redrive even though the guard says the consumer is still failing' },
+        'quiet-minutes': { type: 'string', value: 'N', description: `failures in the last N minutes block the redrive unless the function changed since (default ${DEFAULT_QUIET_MINUTES})` },
         target: TARGET_OPTION,
         json: JSON_OPTION,
       },
-      details:
-        'Uses SQS StartMessageMoveTask where the engine has it; otherwise (local engine, target DLQs) receive → send → delete, never deleting before the send succeeded. Moves at most the depth read at the start.',
+      details: [
+        "The guard refuses while the consumer still fails: the runtime's quarantined / transient_failures metrics or messages reaching the DLQ in the last --quiet-minutes, newer than the function's last change (deploy or configuration), or its errors alarm in ALARM.",
+        'Uses SQS StartMessageMoveTask for a whole consumer DLQ where the engine has it; otherwise (local engine, target DLQs, subsets) receive → send → delete, never deleting before the send succeeded. Moves at most the depth read at the start.',
+      ].join('\n'),
       async run(ctx, parsed) {
         let bar: ReturnType<typeof progressBar> | undefined;
         const result = await dlqRedrive(ctx, parsed.positionals[0]!, {
+          ...filterOptions(parsed),
           rate: intOption(parsed, 'rate', undefined),
           dryRun: flag(parsed, 'dry-run'),
           force: flag(parsed, 'force'),
           target: flag(parsed, 'target'),
+          quietMinutes: intOption(parsed, 'quiet-minutes', DEFAULT_QUIET_MINUTES, 0),
           onProgress: (moved, total) => {
             bar ??= progressBar((t) => ctx.out.err(t), ctx.out.isTTY, total, 'redrive');
             bar.update(moved);
@@ -328,6 +431,38 @@ export const dlqGroup: Group = {
         (bar as ReturnType<typeof progressBar> | undefined)?.done();
         ctx.out.out(flag(parsed, 'json') ? JSON.stringify(result, null, 2) : renderRedrive(result));
         return result.failed.length ? EXIT.failure : EXIT.ok;
+      },
+    },
+    {
+      name: 'dlq delete',
+      summary: 'delete one DLQ message (export it first: it is gone for good); prints what was deleted',
+      args: ['<consumer|queue>'],
+      options: { 'message-id': { type: 'string', value: 'ID', description: 'the message to delete (required)' }, target: TARGET_OPTION, json: JSON_OPTION },
+      async run(ctx, parsed) {
+        const messageId = stringOption(parsed, 'message-id');
+        if (messageId === undefined) throw new UsageError('missing --message-id');
+        const result = await dlqDelete(ctx, parsed.positionals[0]!, { messageId, target: flag(parsed, 'target') });
+        ctx.out.out(
+          flag(parsed, 'json')
+            ? JSON.stringify(result, null, 2)
+            : `deleted ${result.messageId} (${result.message.errorClass}: ${truncate(result.message.errorMessage, 200)}) from ${result.queue.owner} ${result.queue.kind} ${result.queue.name}`,
+        );
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'dlq export',
+      summary: 'print DLQ messages in full as JSON (body, every attribute, receive count, times) without consuming them',
+      args: ['<consumer|queue>'],
+      options: {
+        'error-class': { type: 'string', value: 'C', description: 'only messages of error class C' },
+        'message-id': { type: 'string', value: 'ID', description: 'only the message with this id' },
+        target: TARGET_OPTION,
+      },
+      async run(ctx, parsed) {
+        const result = await dlqExport(ctx, parsed.positionals[0]!, { ...filterOptions(parsed), target: flag(parsed, 'target') });
+        ctx.out.out(JSON.stringify(result, null, 2));
+        return EXIT.ok;
       },
     },
   ] satisfies Command[],

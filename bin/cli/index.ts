@@ -12,12 +12,30 @@
 export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context.js';
 export { loadAppConfig, type AppConfig } from './app-config.js';
 export { AmbiguousApp, discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
-export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
-export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq.js';
+export { describeDlqMessage, groupByErrorClass, matchesFilter, peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
+export {
+  dlqDelete,
+  dlqExport,
+  dlqList,
+  dlqRedrive,
+  dlqShow,
+  MessageNotFound,
+  queueDepth,
+  renderDlqList,
+  renderDlqShow,
+  renderRedrive,
+  type DeleteResult,
+  type DlqListRow,
+  type DlqShowResult,
+  type ExportResult,
+  type RedriveOptions,
+  type RedriveResult,
+} from './dlq.js';
 export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
 export { contextFor, main, runProcess } from './main.js';
 export { loadPlugins, PluginError, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
-export { moveMessages } from './move-messages.js';
+export { deleteMessages, moveMessages } from './move-messages.js';
+export { DEFAULT_QUIET_MINUTES, redriveGuard, type RedriveGuard } from './redrive-guard.js';
 export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
 export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay.js';
 export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve.js';

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { commandHelp, groupHelp, parseCommand, type Command, type Group } from './args.js';
 import { loadAppConfig } from './app-config.js';
+import { consoleCommand } from './console/command.js';
 import { classifyError, createClients, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context.js';
 import { dlqGroup } from './dlq.js';
 import { failedGroup } from './failed.js';
@@ -12,7 +13,7 @@ import { resolveScope } from './scope.js';
 import { traceCommand } from './trace.js';
 
 /** Top level: groups with subcommands, and single commands. */
-export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand];
+export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand, consoleCommand];
 
 const isGroup = (x: Group | Command): x is Group => 'commands' in x;
 

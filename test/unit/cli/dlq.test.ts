@@ -1,7 +1,6 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
@@ -12,7 +11,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dlqList, dlqRedrive, dlqShow, isUnsupportedOperation, renderDlqList, renderDlqShow, renderRedrive } from '../../../bin/cli/dlq';
 import { main } from '../../../bin/cli/main';
-import { deployment, mocks, NOW, resetMocks, testContext } from './fixture';
+import { deployment, fakeQueues, mocks, NOW, resetMocks, testContext } from './fixture';
 
 const d = deployment();
 const inv = d.consumers[0]!;
@@ -144,6 +143,7 @@ describe('dlq redrive', () => {
   it('refuses while the errors alarm is in ALARM (exit 1) and goes ahead with --force', async () => {
     alarmState('ALARM');
     depths({ [inv.dlqUrl]: 1 });
+    fakeQueues({ [inv.dlqUrl]: [poison(1)] });
     mocks.sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 't' });
     mocks.sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 1, ApproximateNumberOfMessagesToMove: 1 }] });
     const a = testContext();
@@ -161,6 +161,7 @@ describe('dlq redrive', () => {
   it('uses StartMessageMoveTask DLQ → source queue with the rate, and polls it to the end', async () => {
     alarmState('OK');
     depths({ [inv.dlqUrl]: 4 });
+    fakeQueues({ [inv.dlqUrl]: [poison(1), poison(2), poison(3), poison(4)] });
     mocks.sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 't' });
     mocks.sqs
       .on(ListMessageMoveTasksCommand)
@@ -178,9 +179,7 @@ describe('dlq redrive', () => {
     alarmState('INSUFFICIENT_DATA');
     depths({ [inv.dlqUrl]: 2 });
     mocks.sqs.on(StartMessageMoveTaskCommand).rejects(Object.assign(new Error('The action StartMessageMoveTask is not valid for this endpoint.'), { name: 'InvalidAction' }));
-    mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [poison(1), poison(2)] }).resolves({});
-    mocks.sqs.on(SendMessageBatchCommand).callsFake((input) => ({ Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id })) }));
-    mocks.sqs.on(DeleteMessageBatchCommand).resolves({});
+    fakeQueues({ [inv.dlqUrl]: [poison(1), poison(2)] });
     const { ctx, out } = testContext({ isTTY: true });
     expect(await main(['dlq', 'redrive', 'inventory-orders'], ctx)).toBe(0);
     expect(mocks.sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.QueueUrl).toBe(inv.queueUrl);
@@ -193,6 +192,7 @@ describe('dlq redrive', () => {
   it('does not fall back on other errors', async () => {
     alarmState('OK');
     depths({ [inv.dlqUrl]: 2 });
+    fakeQueues({ [inv.dlqUrl]: [poison(1), poison(2)] });
     mocks.sqs.on(StartMessageMoveTaskCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const { ctx } = testContext();
     await expect(dlqRedrive(ctx, 'inventory-orders')).rejects.toThrow('denied');
@@ -202,9 +202,8 @@ describe('dlq redrive', () => {
   it('moves a target DLQ to the queue with receive/send/delete', async () => {
     alarmState('OK');
     depths({ [inv.targetDlqUrl]: 1 });
-    mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [crashed] }).resolves({});
-    mocks.sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }] });
-    mocks.sqs.on(DeleteMessageBatchCommand).resolves({});
+    // sent an hour ago: not recent inflow, so the guard lets it through
+    fakeQueues({ [inv.targetDlqUrl]: [{ ...crashed, Attributes: { ...crashed.Attributes, SentTimestamp: String(NOW - 3_600_000) } }] });
     const { ctx } = testContext();
     const r = await dlqRedrive(ctx, 'inventory-orders', { target: true });
     expect(r).toMatchObject({ method: 'receive-send-delete', moved: 1, queue: { kind: 'target-dlq' } });
@@ -215,8 +214,7 @@ describe('dlq redrive', () => {
   it('--dry-run says how many and which error classes would move, and moves nothing (even in ALARM)', async () => {
     alarmState('ALARM');
     depths({ [inv.dlqUrl]: 3 });
-    mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [poison(1), poison(2), crashed] }).resolves({});
-    mocks.sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
+    fakeQueues({ [inv.dlqUrl]: [poison(1), poison(2), crashed] });
     const { ctx, out } = testContext();
     expect(await main(['dlq', 'redrive', 'inventory-orders', '--dry-run'], ctx)).toBe(0);
     expect(out.stdout).toContain('dry run: would move 3 message(s)');
@@ -241,7 +239,7 @@ describe('dlq redrive', () => {
     alarmState('OK');
     depths({ [inv.dlqUrl]: 1 });
     mocks.sqs.on(StartMessageMoveTaskCommand).rejects(Object.assign(new Error('x'), { name: 'UnsupportedOperation' }));
-    mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [poison(1)] }).resolves({});
+    fakeQueues({ [inv.dlqUrl]: [poison(1)] });
     mocks.sqs.on(SendMessageBatchCommand).resolves({ Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false }] });
     const { ctx, out } = testContext();
     expect(await main(['dlq', 'redrive', 'inventory-orders', '--rate', '10'], ctx)).toBe(1);

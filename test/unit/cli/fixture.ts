@@ -3,7 +3,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { bufferOutput, createContext, type Clients } from '../../../bin/cli/context';
 import type { ConsumerInfo, Deployment } from '../../../bin/cli/discovery';
@@ -101,4 +108,37 @@ export function testContext(options: { deployment?: Deployment | null; isTTY?: b
     ...(options.deployment === null ? {} : { deployment: options.deployment ?? deployment() }),
   });
   return { ctx, out, sleeps };
+}
+
+/**
+ * SQS queues that behave like queues for the receive loops: a receive with a visibility timeout hides a
+ * message until it is released (visibility 0) or deleted, a delete removes it, a send appends a copy with
+ * a new id. Depths stay with the test (`GetQueueAttributes`). Returns the queues' contents.
+ */
+export function fakeQueues(contents: Record<string, Message[]>): Map<string, Message[]> {
+  const queues = new Map(Object.entries(contents).map(([url, messages]) => [url, [...messages]]));
+  const hidden = new Set<string>();
+  let receipts = 0;
+  let sent = 0;
+  const idOf = (handle: string) => handle.slice(0, handle.lastIndexOf('#'));
+  mocks.sqs.on(ReceiveMessageCommand).callsFake((input: { QueueUrl: string; MaxNumberOfMessages?: number; VisibilityTimeout?: number }) => {
+    const visible = (queues.get(input.QueueUrl) ?? []).filter((m) => !hidden.has(m.MessageId!)).slice(0, input.MaxNumberOfMessages ?? 1);
+    if ((input.VisibilityTimeout ?? 30) > 0) for (const m of visible) hidden.add(m.MessageId!);
+    return { Messages: visible.map((m) => ({ ...m, ReceiptHandle: `${m.MessageId}#${(receipts += 1)}` })) };
+  });
+  mocks.sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[] }) => {
+    for (const e of input.Entries) if (e.VisibilityTimeout === 0) hidden.delete(idOf(e.ReceiptHandle));
+    return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+  });
+  mocks.sqs.on(DeleteMessageBatchCommand).callsFake((input: { QueueUrl: string; Entries: { Id: string; ReceiptHandle: string }[] }) => {
+    const gone = new Set(input.Entries.map((e) => idOf(e.ReceiptHandle)));
+    queues.set(input.QueueUrl, (queues.get(input.QueueUrl) ?? []).filter((m) => !gone.has(m.MessageId!)));
+    return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
+  });
+  mocks.sqs.on(SendMessageBatchCommand).callsFake((input: { QueueUrl: string; Entries: { Id: string; MessageBody: string; MessageAttributes?: Message['MessageAttributes'] }[] }) => {
+    const copies = input.Entries.map((e) => ({ MessageId: `sent-${(sent += 1)}`, Body: e.MessageBody, MessageAttributes: e.MessageAttributes }));
+    queues.set(input.QueueUrl, [...(queues.get(input.QueueUrl) ?? []), ...copies]);
+    return { Successful: input.Entries.map((e, i) => ({ Id: e.Id, MessageId: copies[i]!.MessageId, MD5OfMessageBody: '' })), Failed: [] };
+  });
+  return queues;
 }
