@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readAsyncApi } from '../../bin/cli/console/command';
 import { startConsole, type RunningConsole } from '../../bin/cli/console/server';
 import { createContext, dlqList, type Context } from '../../bin/cli/index';
+import { plugin as ordersPlugin } from '../../scripts/ops/orders-plugin';
 import { launchChromium } from '../../scripts/browser/chromium';
 import { applyEngineEnv } from '../../scripts/engine/engine';
 import { envelope, placeOrder, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
@@ -60,7 +61,7 @@ describe('ops console in a browser against the local engine', () => {
   beforeAll(async () => {
     applyEngineEnv(inject('endpoint'));
     sys = await freshSystem({ 'SKU-TEA': 100 });
-    ctx = createContext();
+    ctx = createContext({ plugins: [ordersPlugin] });
     redrivePolicy = (await sys.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: points().queueUrl, AttributeNames: ['RedrivePolicy'] }))).Attributes!.RedrivePolicy!;
     running = await startConsole(ctx, { asyncapi: await readAsyncApi('contracts/asyncapi.json') });
     browser = await timed('browser launch', () => launchChromium());
