@@ -58,4 +58,4 @@ export function foreignEvent<S extends z.ZodMiniType, const DT extends string>(s
 }
 
 /** Anything a consumer can declare: a courier event version or a foreign event. */
-export type ConsumableEvent = EventDefinition<any, string> | ForeignEventDefinition<any, string>;
+export type ConsumableEvent = EventDefinition<any, any> | ForeignEventDefinition<any, any>;
