@@ -14,7 +14,7 @@
  * Run alone: npx tsx bench/hot-sku.ts
  */
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_RETRY_BACKOFF, retryDelaySeconds } from '../functions/runtime/retry-delay';
+import { DEFAULT_RETRY_BACKOFF, retryDelaySeconds } from '../functions/runtime/consume/retry-delay';
 
 /** AWS's documented numbers the simulation enforces. */
 export const DYNAMODB = {
