@@ -17,3 +17,4 @@ export * from './services.js';
 export * from './asyncapi.js';
 export * from './compatibility.js';
 export * from './render.js';
+export * from './api-auth.js';
