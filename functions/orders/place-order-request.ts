@@ -29,6 +29,8 @@ export const PlaceOrderRequest = z
   })
   .check(
     z.superRefine((request, ctx) => {
+      // Lines with their own errors (a negative qty…) make the total meaningless: those errors say it all.
+      if (ctx.issues.some((issue) => issue.path?.[0] === 'lines')) return;
       const total = orderTotal(request);
       if (EventTotal.safeParse(total).success) return;
       ctx.addIssue({ code: 'custom', path: ['lines'], input: request, message: `the order total (sum of qty × unit_price_minor) is ${total}; at most ${MAX_MINOR_UNITS} minor units` });

@@ -244,6 +244,9 @@ describe('POST /orders', () => {
     const res = await post({ ...order, lines: [{ sku: 'SKU-GOLD', qty: 1001, unit_price_minor: 99_999_999 }] });
     expect(res.status).toBe(400);
     expect(res.body.details.errors).toEqual([{ path: 'lines', message: expect.stringContaining('at most 100000000000 minor units') }]);
+    // beside another field's error too; but a line with its own error is reported alone (its total means nothing)
+    expect((await post({ ...order, user_id: 'no spaces allowed', lines: [{ sku: 'SKU-GOLD', qty: 1001, unit_price_minor: 99_999_999 }] })).body.details.errors.map((e: { path: string }) => e.path)).toEqual(['user_id', 'lines']);
+    expect((await post({ ...order, lines: [{ sku: 'SKU-TEA', qty: -1, unit_price_minor: 1 }] })).body.details.errors.map((e: { path: string }) => e.path)).toEqual(['lines[0].qty']);
     expect(ddb.calls()).toHaveLength(0);
   });
 
