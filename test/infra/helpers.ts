@@ -71,3 +71,25 @@ export function logicalId(construct: IConstruct): string {
   const child = (construct.node.defaultChild ?? construct) as import('aws-cdk-lib').CfnElement;
   return Stack.of(construct).getLogicalId(child);
 }
+
+type Cfn = string | { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, Cfn[]] };
+/** A template value with every `Ref`/`GetAtt` replaced by the logical id it points at. */
+const withLogicalIds = (value: Cfn): string =>
+  typeof value === 'string' ? value : value.Ref ?? value['Fn::GetAtt']?.[0] ?? value['Fn::Join']![1].map(withLogicalIds).join(value['Fn::Join']![0]);
+
+/** The routes (`METHOD/path`, path parameters as `*`) a role may invoke through execute-api:Invoke, sorted. */
+export function invokeGrants(t: Template, role: import('aws-cdk-lib/aws-iam').IRole): string[] {
+  const id = logicalId(role);
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: id }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: Cfn | Cfn[] }[])
+    .filter((s) => s.Action === 'execute-api:Invoke')
+    .flatMap((s) => [s.Resource].flat().map(withLogicalIds))
+    .map((arn) => arn.replace(/^.*?:execute-api:[^:]+:[^:]+:[A-Za-z0-9]+\/\*\//, ''))
+    .sort();
+}
+
+/** `COURIER_API_PERMISSION_ROLES` as the function gets it, with each role ARN shown as the role's logical id. */
+export function permissionRolesEnv(value: Cfn): Record<string, string> {
+  return JSON.parse(withLogicalIds(value)) as Record<string, string>;
+}
