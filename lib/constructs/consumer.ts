@@ -2,15 +2,18 @@ import { CfnOutput, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { EVENTS_TARGET_QUEUE_SAME_ACCOUNT } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import type { EventDefinition } from '../../functions/contracts/define.js';
 import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
+import { acceptOnlyFromRule, acknowledgeKeyGrants } from './encryption.js';
 import { CourierFunction } from './function-defaults.js';
 import { DLQ_RETENTION, secureQueue } from './queues.js';
 import { grantTable, type TableGrant } from './table-access.js';
@@ -141,6 +144,13 @@ export interface ConsumerProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed KMS key for the queue, its DLQ and the target DLQ. The function is granted its use;
+   * EventBridge may use it for deliveries from this account, and the queue still takes SendMessage only
+   * from this consumer's rule (`acceptOnlyFromRule`).
+   * @default - SQS-managed SSE
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** Alarms of one consumer; every one notifies the alarm topic. */
@@ -176,6 +186,8 @@ export class Consumer extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsumerProps) {
     super(scope, id);
+    // With a key, aws-cdk-lib's SqsQueue target lets EventBridge use it only for this account's rules.
+    if (props.encryptionKey) this.node.setContext(EVENTS_TARGET_QUEUE_SAME_ACCOUNT, true);
     const settings = validate(props);
     this.name = props.name;
     this.serviceName = props.serviceName;
@@ -184,15 +196,17 @@ export class Consumer extends Construct {
     const fifo = props.fifo ?? false;
 
     // Queue and its DLQ
-    this.dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo: fifo || undefined });
+    const encryptionMasterKey = props.encryptionKey;
+    this.dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo: fifo || undefined, encryptionMasterKey });
     this.queue = secureQueue(this, 'Queue', {
+      encryptionMasterKey,
       fifo: fifo || undefined,
       retentionPeriod: settings.retention,
       visibilityTimeout: settings.visibilityTimeout,
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: settings.maxReceiveCount },
     });
     // EventBridge requires a standard queue as a target DLQ, even for FIFO targets.
-    this.targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention });
+    this.targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention, encryptionMasterKey });
     Validations.of(this.targetDlq).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -220,6 +234,7 @@ export class Consumer extends Construct {
         messageGroupId: fifo ? (props.messageGroupId ?? props.name) : undefined,
       }),
     );
+    if (encryptionMasterKey) acceptOnlyFromRule(this.queue, this.rule);
 
     // Function
     const userEnv = props.environment ?? {};
@@ -253,6 +268,7 @@ export class Consumer extends Construct {
     );
     // Permanent failures go straight to the DLQ.
     this.dlq.grantSendMessages(this.fn);
+    if (encryptionMasterKey) acknowledgeKeyGrants(this.fn);
     grantTable(this.fn, props.idempotencyTable);
     for (const [envName, grant] of Object.entries(props.tables ?? {})) {
       if (CONVENTION_ENV.includes(envName)) throw new Error(`Consumer ${props.name}: tables.${envName} clashes with a convention variable`);

@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,8 +12,10 @@ import { Construct } from 'constructs';
 import { notify } from './alarm-topic.js';
 import { alarmName, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
 import { CourierFunction } from './function-defaults.js';
+import { grantTableKey } from './table-access.js';
 
 /** Names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
 export const FAILED_MESSAGE_DUE_INDEX = 'due-by-time';
@@ -55,6 +58,11 @@ export interface FailedMessageStoreProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed KMS key for the table.
+   * @default - DynamoDB's AWS-owned key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -86,6 +94,7 @@ export class FailedMessageStore extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expires_at',
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...tableEncryption(props.encryptionKey),
     });
     // Sparse: only rows still carrying `due` (retryable, not parked) are in the index.
     this.table.addGlobalSecondaryIndex({
@@ -117,6 +126,7 @@ export class FailedMessageStore extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(this.retrier, this.table);
     this.retryRule = new events.Rule(this, 'RetrySchedule', {
       description: `courier ${props.serviceName}: failed-message retry`,
       schedule: events.Schedule.rate(props.retryInterval ?? Duration.minutes(1)),
@@ -179,5 +189,6 @@ export class FailedMessageStore extends Construct {
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(fn, this.table);
   }
 }
