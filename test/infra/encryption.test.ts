@@ -3,6 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
+import { InventoryStack } from '../../lib/stacks/inventory-stack';
+import { NotificationsStack } from '../../lib/stacks/notifications-stack';
+import { OrdersStack } from '../../lib/stacks/orders-stack';
+import { PointsStack } from '../../lib/stacks/points-stack';
+import { RiskStack } from '../../lib/stacks/risk-stack';
 import { type SampleApp, ENV, buildSampleApp, logicalId, nagFindings, sampleApp, template } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -142,5 +147,33 @@ describe('service stack with a customer-managed encryptionKey', () => {
   it('keeps cdk-nag at zero unacknowledged findings in both stacks', () => {
     expect(nagFindings(s.messaging)).toEqual([]);
     expect(nagFindings(s.service)).toEqual([]);
+  });
+});
+
+describe('the reference app’s service stacks with an encryptionKey', () => {
+  const app = new App();
+  const messaging = new MessagingStack(app, 'Messaging', { env: ENV });
+  const encryptionKey = new kms.Key(messaging, 'DataKey', { enableKeyRotation: true });
+  const classes = { OrdersStack, InventoryStack, RiskStack, PointsStack, NotificationsStack };
+  const stacks = Object.entries(classes).map(([name, S]) => [name, new S(app, name, { env: ENV, messaging, encryptionKey })] as const);
+
+  it.each(stacks)('%s: every role with item access to a table may use the key; cdk-nag stays at zero', (_, stack) => {
+    const r = resourcesOf(stack);
+    const tableIds = ofType(r, 'AWS::DynamoDB::Table').map(([id]) => id);
+    expect(tableIds.length).toBeGreaterThan(0);
+    for (const [, t] of ofType(r, 'AWS::DynamoDB::Table')) expect(t.Properties.SSESpecification.SSEType).toBe('KMS');
+    const keyArn = ofType(r, 'AWS::DynamoDB::Table')[0]![1].Properties.SSESpecification.KMSMasterKeyId;
+    for (const [id, policy] of ofType(r, 'AWS::IAM::Policy')) {
+      const statements = policy.Properties.PolicyDocument.Statement as any[];
+      const onTables = statements.filter(
+        (st) =>
+          [st.Action].flat().some((a: string) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams') &&
+          tableIds.some((t) => JSON.stringify(st.Resource).includes(`"${t}"`)),
+      );
+      if (onTables.length === 0) continue;
+      const keyActions = statements.filter((st) => JSON.stringify(st.Resource) === JSON.stringify(keyArn)).flatMap((st) => [st.Action].flat());
+      expect(keyActions, id).toContain('kms:Decrypt');
+    }
+    expect(nagFindings(stack)).toEqual([]);
   });
 });
