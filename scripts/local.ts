@@ -4,6 +4,7 @@ import { peekDlq, groupByErrorClass } from '../bin/cli/dlq-messages';
 import { parseArgs } from 'node:util';
 import { ensureEngine, type EngineKind } from './engine/engine';
 import { cancelOrder, envelope, outboxRows, placeOrder, resend, sendToQueue, settled, waitForOrder } from './local/actions';
+import { curlCommand } from './local/curl-command';
 import { deployToEngine } from './local/deploy';
 import { consumerOutcomes } from './local/outcomes';
 import { clearState } from './local/state';
@@ -141,6 +142,6 @@ for (const c of sys.deployment.consumers) {
 say(`\n✔ done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s. The system keeps running:`);
 say(`  orders API         ${sys.publicApi.orders}   (path style for any client: ${sys.api.orders})`);
 say(`  notifications API  ${sys.publicApi.notifications}`);
-say(`  try                curl -s -XPOST ${sys.api.orders}/orders -H 'content-type: application/json' -d '{"user_id":"you","currency":"EUR","lines":[{"sku":"SKU-TEA","qty":1,"unit_price_minor":450}]}'`);
+say(`  try                ${curlCommand('POST', `${sys.api.orders}/orders`, { user_id: 'you', currency: 'EUR', lines: [{ sku: 'SKU-TEA', qty: 1, unit_price_minor: 450 }] })}`);
 say(`  operate            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier dlq list`);
 say('  stop               npm run local:stop');
