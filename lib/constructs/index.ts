@@ -3,6 +3,7 @@ export * from './alarm-topic.js';
 export * from './alarms.js';
 export * from './consumer.js';
 export * from './discovery.js';
+export * from './encryption.js';
 export * from './event-bus.js';
 export * from './failed-message-store.js';
 export * from './function-defaults.js';

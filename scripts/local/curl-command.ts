@@ -4,7 +4,12 @@
  * double-quoted) shell word would expand to nothing.
  */
 
-/** `value` as one single-quoted POSIX shell word (a `'` inside becomes `'\''`). */
+/**
+ * `value` as one single-quoted POSIX shell word (a `'` inside becomes `'\''`).
+ *
+ * @example
+ * shellQuote("it's $HOME"); // 'it'\''s $HOME'
+ */
 export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -17,12 +17,22 @@ export interface PinnedPackage {
   readonly venv: string;
 }
 
-/** The virtualenv's interpreter. */
+/**
+ * The virtualenv's interpreter.
+ *
+ * @example
+ * venvPython('/repo/.local/venv'); // /repo/.local/venv/bin/python
+ */
 export function venvPython(venv: string): string {
   return join(venv, 'bin', 'python');
 }
 
-/** The first Python ≥ 3.10 among `$PYTHON`, python3.12, python3.11, python3. */
+/**
+ * The first Python ≥ 3.10 among `$PYTHON`, python3.12, python3.11, python3.
+ *
+ * @example
+ * spawnSync(findPython(), ['-m', 'venv', venv]);
+ */
 export function findPython(): string {
   for (const cand of [process.env.PYTHON, 'python3.12', 'python3.11', 'python3']) {
     if (!cand) continue;
@@ -32,7 +42,12 @@ export function findPython(): string {
   throw new Error('no Python >= 3.10 found (set PYTHON=/path/to/python3)');
 }
 
-/** Version of `name` installed in `venv`, or undefined (no venv, or not installed). */
+/**
+ * Version of `name` installed in `venv`, or undefined (no venv, or not installed).
+ *
+ * @example
+ * installedVersion('/repo/.local/checkov-venv', 'checkov'); // '3.3.30'
+ */
 export function installedVersion(venv: string, name: string): string | undefined {
   const python = venvPython(venv);
   if (!existsSync(python)) return undefined;

@@ -24,13 +24,23 @@ const REPO = resolve(HERE, '..', '..');
 /** The committed skip list: checkov check id → why courier does not follow it. */
 export const SKIPS_FILE = join(REPO, 'test', 'infra', 'checkov-skips.json');
 
-/** Where checkov lives under a project root (default: the repo this file is in). */
+/**
+ * Where checkov lives under a project root (default: the repo this file is in).
+ *
+ * @example
+ * checkovPaths().checkov; // <repo>/.local/checkov-venv/bin/checkov
+ */
 export function checkovPaths(root = REPO) {
   const venv = join(root, '.local', 'checkov-venv');
   return { venv, checkov: join(venv, 'bin', 'checkov') };
 }
 
-/** Reads the skip list; every entry must be a check id with a written reason. */
+/**
+ * Reads the skip list; every entry must be a check id with a written reason.
+ *
+ * @example
+ * const skips = loadSkips(); // { CKV_AWS_117: 'Lambda inside a VPC: …', … }
+ */
 export function loadSkips(file = SKIPS_FILE): Record<string, string> {
   const skips = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   for (const [id, reason] of Object.entries(skips)) {
@@ -42,7 +52,12 @@ export function loadSkips(file = SKIPS_FILE): Record<string, string> {
   return skips as Record<string, string>;
 }
 
-/** The checkov version installed in `.local/checkov-venv`, or undefined. */
+/**
+ * The checkov version installed in `.local/checkov-venv`, or undefined.
+ *
+ * @example
+ * if (installedCheckovVersion() !== CHECKOV_VERSION) installCheckov();
+ */
 export function installedCheckovVersion(root?: string): string | undefined {
   return installedVersion(checkovPaths(root).venv, 'checkov');
 }
@@ -122,7 +137,12 @@ interface RawReport {
   summary: { passed: number; failed: number; parsing_errors: number; resource_count: number; checkov_version: string };
 }
 
-/** checkov's JSON report (one framework → one object) as a {@link CheckovResult}. */
+/**
+ * checkov's JSON report (one framework → one object) as a {@link CheckovResult}.
+ *
+ * @example
+ * parseReport(spawnSync(checkov, ['--output', 'json', …], { encoding: 'utf8' }).stdout).failed;
+ */
 export function parseReport(stdout: string): CheckovResult {
   let report: RawReport;
   try {
@@ -167,7 +187,12 @@ export function judge(
   };
 }
 
-/** Failure count per check id, most frequent first (for the report and the closing notes). */
+/**
+ * Failure count per check id, most frequent first (for the report and the closing notes).
+ *
+ * @example
+ * countByCheck(result.failures)[0]; // { checkId: 'CKV_AWS_27', checkName: '…', count: 25 }
+ */
 export function countByCheck(failures: readonly CheckovFinding[]): { checkId: string; checkName: string; count: number }[] {
   const counts = new Map<string, { checkId: string; checkName: string; count: number }>();
   for (const f of failures) {

@@ -33,7 +33,12 @@ export function synthTemplates(outdir: string, root = REPO): string[] {
   return templatesIn(outdir);
 }
 
-/** The CloudFormation templates in a cloud assembly directory. */
+/**
+ * The CloudFormation templates in a cloud assembly directory.
+ *
+ * @example
+ * templatesIn('cdk.out'); // ['cdk.out/CourierInventory.template.json', …]
+ */
 export function templatesIn(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.template.json'))
