@@ -2,8 +2,8 @@
  * `npx tsx scripts/scan/cli.ts install|scan [CDK_OUT_DIR]`
  *
  * install  checkov (pinned, CHECKOV_VERSION) into .local/checkov-venv; no-op when already there
- * scan     checkov over the app's templates: those in CDK_OUT_DIR, or a fresh `cdk synth` into a
- *          temporary directory. Prints the failures per check id, each marked skipped (reason in
+ * scan     checkov over the app's templates: those in CDK_OUT_DIR, or a fresh synth (scripts/scan/synth.ts)
+ *          into a temporary directory. Prints the failures per check id, each marked skipped (reason in
  *          test/infra/checkov-skips.json) or UNEXPLAINED, and stale skips; exit code 1 when any failure
  *          is unexplained or any skip is stale. test/infra/checkov.test.ts asserts the same in `npm test`.
  */

@@ -1,12 +1,15 @@
 /**
- * Synthesizes the courier CDK app for scanners: the CDK CLI (so cdk.json's context and feature flags
- * apply, as on `cdk deploy`) into a given directory, for the AWS target (`AWS_ENDPOINT_URL` and the
- * other local-engine switches are dropped from the child's environment).
+ * Synthesizes the courier CDK app for scanners, as `cdk synth` would for the AWS target: the app command
+ * and the context (feature flags) from cdk.json, into a given directory; `AWS_ENDPOINT_URL` and the
+ * other local-engine switches are dropped from the app's environment. Lambda bundling is skipped
+ * (`aws:cdk:bundling-stacks: []`): template scanners read the templates, not the function code, and
+ * bundling every function is most of the CPU time of a synth on a 2-core machine.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,22 +17,21 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET_SWITCHES = ['AWS_ENDPOINT_URL', 'COURIER_ARCHIVE'];
 
 /**
- * Runs `cdk synth --quiet -o <outdir>` in the repository and returns the paths of the templates
- * (`*.template.json`). Throws with the CLI's output when synthesis fails (cdk-nag findings included).
+ * Runs the app (cdk.json `app`) with `CDK_OUTDIR=<outdir>` and cdk.json's context, and returns the paths
+ * of the templates (`*.template.json`). Throws with the app's output when synthesis fails (cdk-nag
+ * findings included: the app runs them on every synth).
  *
  * @example
  * const templates = synthTemplates(mkdtempSync(join(tmpdir(), 'courier-synth-')));
  */
 export function synthTemplates(outdir: string, root = REPO): string[] {
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string; context?: Record<string, unknown> };
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (TARGET_SWITCHES.includes(k) || k.startsWith('AWS_ENDPOINT_URL_')) delete env[k];
-  const r = spawnSync(join(root, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '-o', outdir], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) throw new Error(`cdk synth failed (${r.status ?? r.signal}):\n${(r.stderr || r.stdout).slice(-4000)}`);
+  env.CDK_OUTDIR = outdir;
+  env.CDK_CONTEXT_JSON = JSON.stringify({ ...cdkJson.context, [BUNDLING_STACKS]: [] });
+  const r = spawnSync(cdkJson.app, { shell: true, cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`synth (${cdkJson.app}) failed (${r.status ?? r.signal}):\n${(r.stderr || r.stdout).slice(-4000)}`);
   return templatesIn(outdir);
 }
 

@@ -14,7 +14,7 @@ import {
 import { synthTemplates } from '../../scripts/scan/synth';
 
 /**
- * The second scanner: checkov over the app as `cdk synth` produces it for AWS. Every failed check must
+ * The second scanner: checkov over the app's templates as synthesized for AWS (scripts/scan/synth.ts). Every failed check must
  * have a written reason in test/infra/checkov-skips.json, and every reason there must still be needed.
  * Not skipped when checkov is missing: CI installs it (.ci/run), and so can you (INSTALL_COMMAND).
  */

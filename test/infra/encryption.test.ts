@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
@@ -151,7 +152,8 @@ describe('service stack with a customer-managed encryptionKey', () => {
 });
 
 describe('the reference app’s service stacks with an encryptionKey', () => {
-  const app = new App();
+  // Grants and encryption only: no function code needed (the stack tests bundle every handler).
+  const app = new App({ context: { [BUNDLING_STACKS]: [] } });
   const messaging = new MessagingStack(app, 'Messaging', { env: ENV });
   const encryptionKey = new kms.Key(messaging, 'DataKey', { enableKeyRotation: true });
   const classes = { OrdersStack, InventoryStack, RiskStack, PointsStack, NotificationsStack };
