@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ensureEngine, type EngineKind } from './engine/engine';
 import { cancelOrder, envelope, outboxRows, placeOrder, putConfig, recordLogin, resend, sendToQueue, settled, waitForOrder } from './local/actions';
 import { routeAuthorization } from './local/api-routes';
+import { curlCommand } from './local/curl-command';
 import { deployToEngine } from './local/deploy';
 import { consumerOutcomes } from './local/outcomes';
 import { clearState } from './local/state';
@@ -155,7 +156,7 @@ for (const c of sys.deployment.consumers) {
 say(`\n✔ done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s. The system keeps running:`);
 say(`  orders API         ${sys.publicApi.orders}   (path style for any client: ${sys.api.orders})`);
 say(`  notifications API  ${sys.publicApi.notifications}`);
-say(`  try                curl -s --aws-sigv4 aws:amz:us-east-1:execute-api --user test:test ${sys.api.notifications}/config/checkout.max_lines`);
+say(`  try                ${curlCommand('GET', `${sys.api.notifications}/config/checkout.max_lines`, { sign: { region: 'us-east-1', user: 'test:test' } })}`);
 say('                     (any signed caller may read config; placing orders needs the ApiRoleUsersOnBehalfOf role: README § Calling the APIs)');
 say(`  operate            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier dlq list`);
 say(`  console            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier console   (prints a 127.0.0.1 URL with a per-run token)`);

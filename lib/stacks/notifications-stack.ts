@@ -7,7 +7,7 @@ import { ConfigChangedV1 } from '../../functions/events/config';
 import { UserLoginSucceededV1 } from '../../functions/events/identity';
 import type { Consumer } from 'courier/constructs';
 import type { FailedMessageStore } from 'courier/constructs';
-import { CourierFunction } from 'courier/constructs';
+import { CourierFunction, grantTableKey } from 'courier/constructs';
 import type { Outbox } from 'courier/constructs';
 import { ApiAuthorization, ON_BEHALF_OF_PERMISSION, ServiceApi } from 'courier/constructs';
 import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
@@ -80,6 +80,7 @@ export class NotificationsStack extends ServiceStack {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resourceArns: [this.configTable.tableArn],
     });
+    grantTableKey(this.apiFunction, this.configTable);
     this.outbox.grantWriter(this.apiFunction);
     this.failedMessages.grantPublisher(this.apiFunction);
     this.grantPublish(this.apiFunction);
