@@ -7,7 +7,7 @@
  * a transactional write costs 2 write units per item; a transaction that overlaps another one on the same
  * item is cancelled (TransactionConflict) and the SDK does not retry it.
  * From courier's code: a throttled or cancelled reservation transaction is a transient failure, so SQS
- * redelivers the record after 5 s × 2^(receives − 1) with equal jitter (functions/runtime/retry-delay.ts).
+ * redelivers the record after 5 s × 2^(receives − 1) with equal jitter (functions/runtime/consume/retry-delay.ts).
  * Assumed (not documented, named in ASSUMED): how long a transaction holds its item, the partition's
  * burst depth, the round-trip time, and that every shard item has a partition of its own.
  *
@@ -259,7 +259,7 @@ export function renderHotSku(): string {
     '',
     `- **Documented by AWS**: ${count(DYNAMODB.partitionWcuPerSecond)} WCU/s per partition; ${DYNAMODB.wcuPerTransactItem} WCU per item in a transaction; a transaction overlapping another on the same item is cancelled (TransactionConflict) and not retried by the SDK. ` +
       `Hence at most ${count(cap(1))} reservations/s on one item, ${count(cap(SHARDS))}/s on ${SHARDS} items on ${SHARDS} partitions.`,
-    `- **From courier's code**: a throttled or cancelled reservation is retried by SQS after 5 s × 2^(receives − 1) with equal jitter (functions/runtime/retry-delay.ts; max 15 min, DLQ after 10 receives).`,
+    `- **From courier's code**: a throttled or cancelled reservation is retried by SQS after 5 s × 2^(receives − 1) with equal jitter (functions/runtime/consume/retry-delay.ts; max 15 min, DLQ after 10 receives).`,
     `- **Assumed**: a transaction holds its item for ${ASSUMED.conflictWindowMs} ms; a partition spends up to ${ASSUMED.burstMs} ms of its rate at once; a write round trip takes ${ASSUMED.callMs} ms; ` +
       `every shard item sits on its own partition; throttled and cancelled attempts spend no write units; stock never runs short; the sharded consumer tries up to ${ASSUMED.shardsTriedPerDelivery} shards per delivery before giving the record back to SQS.`,
     '- **Simulated**: every number in the tables below.',

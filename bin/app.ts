@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { resolveDeploymentTarget } from 'courier/constructs';
+import { ApiAuthorization, resolveDeploymentTarget } from 'courier/constructs';
 import { resolveScope } from 'courier/cli';
 import { buildReferenceApp } from '../lib/stacks/reference-app';
 import { chaosInstrumentation } from '../scripts/chaos/instrumentation';
@@ -21,12 +21,28 @@ const courier = (app.node.tryGetContext('courier') ?? {}) as { app?: string };
 const scope = resolveScope({ stage: app.node.tryGetContext('stage') }, { app: courier.app, plugins: [] });
 process.stderr.write(`[courier] stage ${scope.stage}: stacks ${scope.stage}-${scope.app ?? 'Courier'}…\n`);
 
+/**
+ * The HTTP APIs need IAM (SigV4) callers by default; `-c apiJwtIssuer=https://… -c apiJwtAudience=id1,id2`
+ * puts a JWT authorizer in front instead (end-user tokens; permissions as scopes).
+ */
+function apiAuthorization(): ApiAuthorization | undefined {
+  const issuer: unknown = app.node.tryGetContext('apiJwtIssuer');
+  const audience: unknown = app.node.tryGetContext('apiJwtAudience');
+  if (issuer === undefined && audience === undefined) return undefined;
+  if (typeof issuer !== 'string' || typeof audience !== 'string' || !issuer || !audience) {
+    throw new Error('-c apiJwtIssuer=<https URL> and -c apiJwtAudience=<client id[,client id…]> go together');
+  }
+  process.stderr.write(`[courier] HTTP APIs: JWT authorizer, issuer ${issuer}\n`);
+  return ApiAuthorization.jwt({ issuer, audience: audience.split(',').map((a) => a.trim()).filter(Boolean) });
+}
+
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail');
 buildReferenceApp(app, {
   target,
   stage: scope.stage,
   appName: scope.app,
   alarmEmail: typeof alarmEmail === 'string' && alarmEmail ? alarmEmail : undefined,
+  apiAuthorization: apiAuthorization(),
   instrumentation: target.kind === 'local' ? chaosInstrumentation() : undefined,
 });
 

@@ -3,11 +3,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { peekDlq, groupByErrorClass } from '../bin/cli/dlq-messages';
 import { parseArgs } from 'node:util';
 import { ensureEngine, type EngineKind } from './engine/engine';
-import { cancelOrder, envelope, outboxRows, placeOrder, resend, sendToQueue, settled, waitForOrder } from './local/actions';
+import { cancelOrder, envelope, outboxRows, placeOrder, putConfig, recordLogin, resend, sendToQueue, settled, waitForOrder } from './local/actions';
+import { routeAuthorization } from './local/api-routes';
+import { curlCommand } from './local/curl-command';
 import { deployToEngine } from './local/deploy';
 import { consumerOutcomes } from './local/outcomes';
 import { clearState } from './local/state';
 import { connect, http, waitFor } from './local/system';
+import { ON_BEHALF_OF_HEADER } from '../functions/contracts/api-auth';
 import { DEFAULT_STOCK, seedInventory } from './seed-inventory';
 
 /**
@@ -76,17 +79,29 @@ say(`  ${retried.status} ${retried.body.order_id}  retry of the same request →
 const bad = await placeOrder(sys, { user_id: 'mallory', lines: [{ sku: 'SKU-TEA', qty: -1, unit_price_minor: 1 }] });
 say(`  ${bad.status} ${bad.body.message}  (invalid request: nothing written)`);
 
+step('who may call: every route needs a signed request, and callers act only as allowed');
+const routes = await routeAuthorization(sys);
+const types = [...new Set(routes.map((r) => r.authorizationType))];
+say(`  ${routes.length} routes read back from the deployed APIs (GetRoutes): ${types.map((t) => `${routes.filter((r) => r.authorizationType === t).length} ${t}`).join(', ')}`);
+const probe = { user_id: 'ada', lines: [tea] };
+const unsigned = await http(`${sys.api.orders}/orders`, { body: { currency: 'EUR', ...probe } });
+say(`  ${unsigned.status} unsigned POST /orders (refused by the engine before the function)`);
+const otherUser = await placeOrder(sys, { ...probe, user_id: 'mallory' }, { [ON_BEHALF_OF_HEADER]: 'ada' });
+say(`  ${otherUser.status} acting for ada with a body naming mallory: ${otherUser.body.message}`);
+const notAdmin = await http(`${sys.api.notifications}/config/checkout.max_lines`, { method: 'PUT', body: { value: '1', changed_by: 'ops-eve' }, as: sys.callers.identityService });
+say(`  ${notAdmin.status} PUT /config by the identity service: ${notAdmin.body.message}`);
+
 step('broadcasts: a sign-in and a configuration change');
-const login = await http(`${sys.api.notifications}/logins`, { body: { user_id: 'ada', ip: '203.0.113.7', user_agent: 'courier-demo' } });
-say(`  POST /logins → ${login.status} ${JSON.stringify(login.body)}`);
-const config = await http(`${sys.api.notifications}/config/checkout.max_lines`, { method: 'PUT', body: { value: '100', changed_by: 'ops-alice' } });
-say(`  PUT /config/checkout.max_lines → ${config.status} ${JSON.stringify(config.body)}`);
+const login = await recordLogin(sys, { user_id: 'ada', ip: '203.0.113.7', user_agent: 'courier-demo' });
+say(`  POST /logins → ${login.status} ${JSON.stringify(login.body)}  (signed by the identity service, for ada)`);
+const config = await putConfig(sys, 'checkout.max_lines', { value: '100', changed_by: 'ops-alice' });
+say(`  PUT /config/checkout.max_lines → ${config.status} ${JSON.stringify(config.body)}  (signed by the config admin)`);
 
 step('wait for every order to settle');
 const cancelled = placed.find((p) => p.label.includes('cancelled'))!;
 await waitForOrder(sys, cancelled.id, settled);
-const cancel = await cancelOrder(sys, cancelled.id, 'changed my mind');
-say(`  POST /orders/${cancelled.id}/cancel → ${cancel.status}`);
+const cancel = await cancelOrder(sys, cancelled.id, 'changed my mind', 'margaret');
+say(`  POST /orders/${cancelled.id}/cancel → ${cancel.status}  (for margaret, its customer)`);
 const orders = [];
 for (const p of placed) orders.push({ ...p, order: await waitForOrder(sys, p.id, (o) => settled(o) && (p !== cancelled || o.status === 'CANCELLED')) });
 
@@ -141,7 +156,8 @@ for (const c of sys.deployment.consumers) {
 say(`\n✔ done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s. The system keeps running:`);
 say(`  orders API         ${sys.publicApi.orders}   (path style for any client: ${sys.api.orders})`);
 say(`  notifications API  ${sys.publicApi.notifications}`);
-say(`  try                curl -s -XPOST ${sys.api.orders}/orders -H 'content-type: application/json' -d '{"user_id":"you","currency":"EUR","lines":[{"sku":"SKU-TEA","qty":1,"unit_price_minor":450}]}'`);
+say(`  try                ${curlCommand('GET', `${sys.api.notifications}/config/checkout.max_lines`, { sign: { region: 'us-east-1', user: 'test:test' } })}`);
+say('                     (any signed caller may read config; placing orders needs the ApiRoleUsersOnBehalfOf role: README § Calling the APIs)');
 say(`  operate            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier dlq list`);
 say(`  console            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier console   (prints a 127.0.0.1 URL with a per-run token)`);
 say('  stop               npm run local:stop');

@@ -3,17 +3,20 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseWith } from 'courier/contracts';
 import { UserLoginSucceededV1 } from '../events/identity';
 import { dynamoClient } from 'courier/runtime';
-import { HttpError, httpApi, readJsonBody, type HttpResponse } from 'courier/runtime';
+import { actingUser, callerOf, callerPolicyFromEnv, HttpError, httpApi, readJsonBody, requirePermission, type HttpResponse } from 'courier/runtime';
 import { TransactionCancelled, transactWithOutbox } from 'courier/runtime';
 import { outgoing } from 'courier/runtime';
 import { reliablePublisherFromEnv, requiredEnv } from 'courier/runtime';
 import { planConfigChange, readConfigEntry, type ConfigEntry } from './config-change';
 import { configPk } from './keys';
+import { CONFIG_WRITE } from './permissions';
 import { ConfigKey, LoginRequest, PutConfigRequest } from './requests';
 
 const CONFIG_TABLE = requiredEnv('CONFIG_TABLE');
 const OUTBOX_TABLE = requiredEnv('OUTBOX_TABLE');
 const publisher = reliablePublisherFromEnv();
+/** Who may call and act for whom, as the ServiceApi construct configured it. */
+const CALLERS = callerPolicyFromEnv();
 
 /** The `{key}` path parameter, checked against the contract's key pattern (400 naming `key`). */
 function configKey(request: APIGatewayProxyEventV2): string {
@@ -35,10 +38,13 @@ export const handler = httpApi({
   /**
    * Announces a sign-in without a state change to pair it with, so no outbox: publish within the
    * publisher's own short deadline, and whatever fails is kept in the failed-message table for the
-   * retrier. Only an event neither published nor kept is a 503.
+   * retrier. Only an event neither published nor kept is a 503. The user is the caller (or whom it acts
+   * for, e.g. the identity service that authenticated them): a body naming anyone else is refused.
    */
   'POST /logins': async (request): Promise<HttpResponse> => {
+    const caller = callerOf(request, CALLERS);
     const login = readJsonBody(request, LoginRequest);
+    actingUser(caller, { field: 'user_id', value: login.user_id });
     const [kept] = await publisher.publishOrStore([outgoing(UserLoginSucceededV1, login)]);
     if (!kept || kept.outcome === 'lost') {
       return { status: 503, headers: { 'retry-after': '1' }, body: { message: 'the sign-in could not be published or kept for a later retry; try again' } };
@@ -46,10 +52,18 @@ export const handler = httpApi({
     return { status: 202, body: { event_id: kept.eventId, outcome: kept.outcome } };
   },
 
-  /** The new value and its `config.changed.v1` commit in one transaction (outbox); the relay publishes it. */
-  'PUT /config/{key}': async (request) => {
+  /**
+   * Needs `config:write`. The new value and its `config.changed.v1` commit in one transaction (outbox);
+   * the relay publishes it. A caller acting for a user records that user as `changed_by`; an operator
+   * acting as itself names itself (its IAM ARN is in the log line below and in the access log).
+   */
+  'PUT /config/{key}': async (request, log) => {
+    const caller = callerOf(request, CALLERS);
+    requirePermission(caller, CONFIG_WRITE);
     const key = configKey(request);
     const body = readJsonBody(request, PutConfigRequest);
+    if (caller.user !== undefined) actingUser(caller, { field: 'changed_by', value: body.changed_by });
+    log.info('config change requested', { key, principal: caller.principal, changed_by: body.changed_by });
     const plan = planConfigChange(CONFIG_TABLE, key, await readConfig(key), body, new Date());
     if (!plan.changed) return { status: 200, body: { ...view(plan.entry), changed: false } };
     try {
@@ -63,7 +77,9 @@ export const handler = httpApi({
     }
   },
 
+  /** Any authenticated caller. */
   'GET /config/{key}': async (request) => {
+    callerOf(request, CALLERS);
     const key = configKey(request);
     const entry = await readConfig(key);
     // A deleted key keeps a tombstone (value null) for its version count; to a reader it does not exist.

@@ -4,7 +4,7 @@ import { newEventId } from 'courier/contracts';
 import { id, text } from 'courier/contracts';
 import { OrderCancelledV1 } from '../events/orders';
 import { dynamoClient } from 'courier/runtime';
-import { header, HttpError, httpApi, readJsonBody, type HttpResponse } from 'courier/runtime';
+import { actingUser, callerOf, callerPolicyFromEnv, header, HttpError, httpApi, readJsonBody, requireOwnerOrOperator, type HttpResponse } from 'courier/runtime';
 import { TransactionCancelled, transactWithOutbox } from 'courier/runtime';
 import { outgoing } from 'courier/runtime';
 import { requiredEnv } from 'courier/runtime';
@@ -15,6 +15,8 @@ import { PlaceOrderRequest } from './place-order-request';
 
 const ORDERS_TABLE = requiredEnv('ORDERS_TABLE');
 const OUTBOX_TABLE = requiredEnv('OUTBOX_TABLE');
+/** Who may call and act for whom, as the ServiceApi construct configured it. */
+const CALLERS = callerPolicyFromEnv();
 
 const SafeId = id();
 const CancelRequest = z.strictObject({ reason: z.optional(text(500)) });
@@ -55,10 +57,13 @@ const accepted = (orderId: string, status: string, headers?: Record<string, stri
 
 /**
  * Writes the order, its `order.created.v1` outbox row and (with a key) its idempotency item in one
- * transaction; the relay announces it. A repeated key answers with the order it created.
+ * transaction; the relay announces it. A repeated key answers with the order it created. The customer is
+ * the caller (or whom it acts for): a body naming anyone else is refused.
  */
 async function placeOrder(request: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const caller = callerOf(request, CALLERS);
   const body = readJsonBody(request, PlaceOrderRequest);
+  actingUser(caller, { field: 'user_id', value: body.user_id });
   const key = idempotencyKeyOf(request);
   const now = Date.now();
   const orderId = `ord_${newEventId(now)}`;
@@ -91,19 +96,24 @@ async function replay(key: string, hash: string): Promise<HttpResponse> {
   return accepted(existing.order_id, 'PENDING', { 'idempotent-replay': 'true' });
 }
 
+/** Its owner's order (an operator may read any). */
 async function getOrder(request: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const caller = callerOf(request, CALLERS);
   const orderId = orderIdOf(request);
   const order = await readOrder(dynamoClient(), ORDERS_TABLE, orderId);
   if (!order) throw new HttpError(404, `no order ${orderId}`);
+  requireOwnerOrOperator(caller, order.user_id, `order ${orderId}`);
   return { status: 200, body: orderView(order) };
 }
 
-/** Cancels a live order and announces it (stock is released and points revoked downstream). */
+/** Cancels a live order of the caller's (an operator may cancel any) and announces it (stock is released and points revoked downstream). */
 async function cancelOrder(request: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const caller = callerOf(request, CALLERS);
   const orderId = orderIdOf(request);
   const { reason } = (request.body ?? '') === '' ? {} : readJsonBody(request, CancelRequest);
   const order = await readOrder(dynamoClient(), ORDERS_TABLE, orderId);
   if (!order) throw new HttpError(404, `no order ${orderId}`);
+  requireOwnerOrOperator(caller, order.user_id, `order ${orderId}`);
   const notCancellable = (status: string) => new HttpError(409, `order ${orderId} is already ${status}`, { status });
   if (!CANCELLABLE.includes(order.status)) throw notCancellable(order.status);
   try {

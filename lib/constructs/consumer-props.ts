@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -142,7 +143,14 @@ export interface ConsumerProps extends FunctionCode {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Escape hatch: more props for the consumer queue (e.g. a KMS key). The construct owns
+   * Customer-managed KMS key for the queue, its DLQ and the target DLQ. The function is granted its use;
+   * EventBridge may use it for deliveries from this account, and the queue still takes SendMessage only
+   * from this consumer's rule (`acceptOnlyFromRule`).
+   * @default - SQS-managed SSE
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Escape hatch: more props for the consumer queue. The construct owns
    * `deadLetterQueue`, `fifo`, `visibilityTimeout`, `retentionPeriod` and `queueName`, and refuses an
    * unencrypted or non-TLS queue.
    * @default - none

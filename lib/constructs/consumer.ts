@@ -6,10 +6,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { EVENTS_TARGET_QUEUE_SAME_ACCOUNT } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/contracts/conventions.js';
 import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
+import { acceptOnlyFromRule, acknowledgeKeyGrants } from './encryption.js';
 import { validateConsumerProps, DEFAULT_MAX_RECEIVE_COUNT, type ConsumerProps, type ConsumerSettings } from './consumer-props.js';
 import { CourierFunction } from './courier-function.js';
 import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
@@ -60,6 +62,8 @@ export class Consumer extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsumerProps) {
     super(scope, id);
+    // With a key, aws-cdk-lib's SqsQueue target lets EventBridge use it only for this account's rules.
+    if (props.encryptionKey) this.node.setContext(EVENTS_TARGET_QUEUE_SAME_ACCOUNT, true);
     const settings = validateConsumerProps(props);
     this.name = props.name;
     this.serviceName = props.serviceName;
@@ -76,11 +80,13 @@ export class Consumer extends Construct {
   /** The queue, its DLQ (redrive after maxReceiveCount) and the rule target's DLQ. */
   private buildQueues(props: ConsumerProps, settings: ConsumerSettings): [sqs.Queue, sqs.Queue, sqs.Queue] {
     const fifo = settings.fifo || undefined;
-    const dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo }, props.queueProps);
+    const encryptionMasterKey = props.encryptionKey;
+    const dlq = secureQueue(this, 'Dlq', { retentionPeriod: settings.dlqRetention, fifo, encryptionMasterKey }, props.queueProps);
     const queue = secureQueue(
       this,
       'Queue',
       {
+        encryptionMasterKey,
         fifo,
         retentionPeriod: settings.retention,
         visibilityTimeout: settings.visibilityTimeout,
@@ -89,7 +95,7 @@ export class Consumer extends Construct {
       props.queueProps,
     );
     // EventBridge requires a standard queue as a target DLQ, even for FIFO targets.
-    const targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention }, props.queueProps);
+    const targetDlq = secureQueue(this, 'TargetDlq', { retentionPeriod: settings.dlqRetention, encryptionMasterKey }, props.queueProps);
     Validations.of(targetDlq).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -118,6 +124,7 @@ export class Consumer extends Construct {
         messageGroupId: settings.fifo ? (props.messageGroupId ?? props.name) : undefined,
       }),
     );
+    if (props.encryptionKey) acceptOnlyFromRule(this.queue, rule);
     return rule;
   }
 
@@ -160,6 +167,7 @@ export class Consumer extends Construct {
     );
     // Permanent failures go straight to the DLQ.
     this.dlq.grantSendMessages(this.fn);
+    if (props.encryptionKey) acknowledgeKeyGrants(this.fn);
     grantTable(this.fn, props.idempotencyTable);
     for (const [envName, grant] of Object.entries(props.tables ?? {})) {
       const table = 'tableArn' in grant ? grant : grant.table;

@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,9 +12,11 @@ import { Construct } from 'constructs';
 import { notify } from './alarm-topic.js';
 import { alarmName, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
 import { ENV, FAILED_MESSAGE_TABLE, METRICS, METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
 import { CourierFunction, type FunctionCode } from './courier-function.js';
+import { grantTableKey } from './table-access.js';
 import { toolkitAsset } from './toolkit-assets.js';
 
 /** The sparse index of retryable rows the retrier queries (shared with the runtime). */
@@ -56,6 +59,11 @@ export interface FailedMessageStoreProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed KMS key for the table.
+   * @default - DynamoDB's AWS-owned key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -87,6 +95,7 @@ export class FailedMessageStore extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: FAILED_MESSAGE_TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...tableEncryption(props.encryptionKey),
     });
     // Sparse: only rows still carrying `due` (retryable, not parked) are in the index.
     this.table.addGlobalSecondaryIndex({
@@ -118,6 +127,7 @@ export class FailedMessageStore extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(this.retrier, this.table);
     this.retryRule = new events.Rule(this, 'RetrySchedule', {
       description: `courier ${props.serviceName}: failed-message retry`,
       schedule: events.Schedule.rate(props.retryInterval ?? Duration.minutes(1)),
@@ -180,5 +190,6 @@ export class FailedMessageStore extends Construct {
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(fn, this.table);
   }
 }

@@ -15,6 +15,7 @@ export * from './consumer.js';
 export * from './courier-function.js';
 export * from './deployment-target.js';
 export * from './discovery.js';
+export * from './encryption.js';
 export * from './event-bus.js';
 export * from './failed-message-store.js';
 export * from './idempotency-table.js';

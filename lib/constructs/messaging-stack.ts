@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic.js';
@@ -22,6 +23,11 @@ export interface MessagingStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmail?: string;
+  /**
+   * Customer-managed key of the alarm topic; its policy must let `cloudwatch.amazonaws.com` use it.
+   * @default - a key created for the topic (see `AlarmTopic`)
+   */
+  readonly alarmTopicKey?: kms.IKey;
   /**
    * Other accounts allowed to publish to the bus.
    * @default - none
@@ -50,7 +56,7 @@ export class MessagingStack extends Stack implements MessagingResources {
       publisherAccounts: props.publisherAccounts,
     });
     this.bus = this.eventBus.bus;
-    this.alarms = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
+    this.alarms = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail, masterKey: props.alarmTopicKey });
     this.alarmTopic = this.alarms.topic;
 
     new CfnOutput(this, 'BusDiscovery', {

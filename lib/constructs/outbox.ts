@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,11 +14,13 @@ import { Construct } from 'constructs';
 import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
 import { ENV, OUTBOX_TABLE } from '../../functions/contracts/conventions.js';
 import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION, secureQueue } from './queues.js';
 import { toolkitAsset } from './toolkit-assets.js';
+import { grantTableKey } from './table-access.js';
 
 /** The sparse index of unpublished rows the sweeper queries (shared with the runtime). */
 export const OUTBOX_PENDING_INDEX = OUTBOX_TABLE.pendingIndex;
@@ -99,6 +102,11 @@ export interface OutboxProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed KMS key for the outbox table and the relay DLQ.
+   * @default - DynamoDB's AWS-owned key and SQS-managed SSE
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -131,6 +139,7 @@ export class Outbox extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: OUTBOX_TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...tableEncryption(props.encryptionKey),
     });
     // Sparse: only rows that still carry `pending` (unpublished) are in the index.
     this.table.addGlobalSecondaryIndex({
@@ -146,7 +155,7 @@ export class Outbox extends Construct {
     };
 
     // Relay
-    this.relayDlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION });
+    this.relayDlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION, encryptionMasterKey: props.encryptionKey });
     Validations.of(this.relayDlq).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -185,6 +194,7 @@ export class Outbox extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(this.relay, this.table);
     if (props.failedMessageTable) grantFailedMessageWrite(this.relay, props.failedMessageTable);
 
     // Sweeper
@@ -210,6 +220,7 @@ export class Outbox extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(this.sweeper, this.table);
     if (props.failedMessageTable) grantFailedMessageWrite(this.sweeper, props.failedMessageTable);
     this.sweepRule = new events.Rule(this, 'SweepSchedule', {
       description: `courier ${props.serviceName}: outbox sweep`,
@@ -283,6 +294,7 @@ export class Outbox extends Construct {
       actions: ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
       resourceArns: [this.table.tableArn],
     });
+    grantTableKey(fn, this.table);
   }
 }
 
@@ -293,4 +305,5 @@ export function grantFailedMessageWrite(fn: lambda.Function, table: dynamodb.ITa
     actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
     resourceArns: [table.tableArn],
   });
+  grantTableKey(fn, table);
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +13,7 @@ import { Consumer, type ConsumerProps } from './consumer.js';
 import { TAG_SERVICE, pascal } from './discovery.js';
 import { grantPublishTo } from './event-bus.js';
 import { FailedMessageStore, type FailedMessageStoreProps } from './failed-message-store.js';
+import { tableEncryption } from './encryption.js';
 import { IdempotencyTable } from './idempotency-table.js';
 import { Outbox, type OutboxProps } from './outbox.js';
 import { ServiceDashboard } from './service-dashboard.js';
@@ -45,10 +47,19 @@ export interface ServiceStackProps extends StackProps {
    * @default - courier's prebuilt handlers
    */
   readonly toolkitCode?: { readonly relay?: FunctionCode; readonly sweeper?: FunctionCode; readonly retrier?: FunctionCode };
+  /**
+   * Customer-managed KMS key for every queue (consumer queues, DLQs, target DLQs, relay DLQ) and every
+   * table (business, idempotency, outbox, failed messages) this stack creates; functions are granted
+   * its use with their table and queue access, and EventBridge may use it for rules on the bus.
+   * Define it in this stack's app (e.g. in the MessagingStack) so that its key policy can take
+   * EventBridge's statement.
+   * @default - AWS-owned keys: SQS-managed SSE and DynamoDB's default encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** What a consumer declaration in a service stack supplies; the stack fills in the rest. */
-export type ConsumerOptions = Omit<ConsumerProps, 'name' | 'serviceName' | 'bus' | 'idempotencyTable' | 'alarmTopic'>;
+export type ConsumerOptions = Omit<ConsumerProps, 'name' | 'serviceName' | 'bus' | 'idempotencyTable' | 'alarmTopic' | 'encryptionKey'>;
 
 /** Props of a business table: key schema and indexes; billing, PITR and removal policy are fixed. */
 export interface BusinessTableOptions {
@@ -91,6 +102,8 @@ export class ServiceStack extends Stack {
   /** esbuild settings for every function the stack bundles (see `ServiceStackProps.bundling`). */
   readonly bundling?: nodejs.BundlingOptions;
   private readonly toolkitCode: NonNullable<ServiceStackProps['toolkitCode']>;
+  /** Customer-managed key of the stack's queues and tables (see `ServiceStackProps.encryptionKey`). */
+  readonly encryptionKey?: kms.IKey;
   /** The app's services map, when given (see `ServiceStackProps.services`). */
   readonly services?: ServiceMap;
   private idempotency?: IdempotencyTable;
@@ -104,13 +117,17 @@ export class ServiceStack extends Stack {
     this.bus = props.messaging.bus;
     this.alarmTopic = props.messaging.alarmTopic;
     this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey = props.encryptionKey;
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: props.serviceName });
     Tags.of(this).add(TAG_SERVICE, props.serviceName);
   }
 
   /** The service's idempotency table, shared by its consumers (created with the first consumer). */
   get idempotencyTable(): dynamodb.Table {
-    this.idempotency ??= new IdempotencyTable(this, 'Idempotency', { removalPolicy: this.tableRemovalPolicy });
+    this.idempotency ??= new IdempotencyTable(this, 'Idempotency', {
+      removalPolicy: this.tableRemovalPolicy,
+      encryptionKey: this.encryptionKey,
+    });
     return this.idempotency.table;
   }
 
@@ -137,13 +154,17 @@ export class ServiceStack extends Stack {
       bus: this.bus,
       idempotencyTable: this.idempotencyTable,
       alarmTopic: this.alarmTopic,
+      encryptionKey: this.encryptionKey,
     });
     this.consumers.push(consumer);
     this.dashboard.addConsumer(consumer);
     return consumer;
   }
 
-  /** A business table with courier's table defaults (on-demand, PITR, the stack's removal policy). */
+  /**
+   * A business table with courier's table defaults (on-demand, PITR, the stack's removal policy and
+   * encryption key). Grant access with `grantTable`, which includes the key.
+   */
   addTable(id: string, options: BusinessTableOptions): dynamodb.Table {
     const table = new dynamodb.Table(this, id, {
       partitionKey: options.partitionKey,
@@ -153,6 +174,7 @@ export class ServiceStack extends Stack {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: this.tableRemovalPolicy,
+      ...tableEncryption(this.encryptionKey),
     });
     for (const gsi of options.globalSecondaryIndexes ?? []) table.addGlobalSecondaryIndex(gsi);
     return table;
@@ -164,6 +186,7 @@ export class ServiceStack extends Stack {
       removalPolicy: this.tableRemovalPolicy,
       relayCode: this.toolkitCode.relay,
       sweeperCode: this.toolkitCode.sweeper,
+      encryptionKey: this.encryptionKey,
       ...options,
       serviceName: this.serviceName,
       bus: this.bus,
@@ -180,6 +203,7 @@ export class ServiceStack extends Stack {
     const store = new FailedMessageStore(this, 'FailedMessages', {
       removalPolicy: this.tableRemovalPolicy,
       retrierCode: this.toolkitCode.retrier,
+      encryptionKey: this.encryptionKey,
       ...options,
       serviceName: this.serviceName,
       bus: this.bus,

@@ -7,13 +7,20 @@ import { ConfigChangedV1 } from '../../functions/events/config';
 import { UserLoginSucceededV1 } from '../../functions/events/identity';
 import type { Consumer } from 'courier/constructs';
 import type { FailedMessageStore } from 'courier/constructs';
-import { CourierFunction } from 'courier/constructs';
+import { CourierFunction, grantTableKey } from 'courier/constructs';
 import type { Outbox } from 'courier/constructs';
-import { ServiceApi } from 'courier/constructs';
+import { ApiAuthorization, ON_BEHALF_OF_PERMISSION, ServiceApi } from 'courier/constructs';
 import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
+import { CONFIG_WRITE } from '../../functions/notifications/permissions';
 
-export type NotificationsStackProps = Omit<ServiceStackProps, 'serviceName'>;
+export interface NotificationsStackProps extends Omit<ServiceStackProps, 'serviceName'> {
+  /**
+   * How callers of the notifications API authenticate.
+   * @default ApiAuthorization.iam()
+   */
+  readonly apiAuthorization?: ApiAuthorization;
+}
 
 /** Every notifications table is keyed by a string `pk` with a prefix naming the item's kind. */
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
@@ -21,9 +28,10 @@ const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
 /**
  * The broadcast producers and subscribers (services `identity`, `config` and `notifications` in
  * functions/events/services.ts), deployed as one stack:
- * - an HTTP API: `POST /logins` publishes `user.login_succeeded.v1` (fire-and-forget, failed-message
- *   store behind it); `PUT /config/{key}` writes the config table and `config.changed.v1` through the
- *   outbox; `GET /config/{key}` reads it;
+ * - an HTTP API (every route needs a caller identity): `POST /logins` publishes `user.login_succeeded.v1`
+ *   for the calling user (fire-and-forget, failed-message store behind it); `PUT /config/{key}` (permission
+ *   `config:write`) writes the config table and `config.changed.v1` through the outbox; `GET /config/{key}`
+ *   reads it;
  * - three independent consumers: `audit-log` (both events), `login-counter`, `config-cache`.
  */
 export class NotificationsStack extends ServiceStack {
@@ -34,6 +42,8 @@ export class NotificationsStack extends ServiceStack {
   readonly outbox: Outbox;
   readonly failedMessages: FailedMessageStore;
   readonly apiFunction: CourierFunction;
+  /** The HTTP API with its authorization (`http.permissionRoles`: the role per permission). */
+  readonly http: ServiceApi;
   readonly api: apigw.HttpApi;
   readonly apiStage: apigw.HttpStage;
   readonly auditLog: Consumer;
@@ -70,18 +80,23 @@ export class NotificationsStack extends ServiceStack {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resourceArns: [this.configTable.tableArn],
     });
+    grantTableKey(this.apiFunction, this.configTable);
     this.outbox.grantWriter(this.apiFunction);
     this.failedMessages.grantPublisher(this.apiFunction);
     this.grantPublish(this.apiFunction);
-    const http = new ServiceApi(this, 'Http', {
+    const http = (this.http = new ServiceApi(this, 'Http', {
       serviceName: this.serviceName,
       handler: this.apiFunction,
       alarmTopic: this.alarmTopic,
+      authorization: props.apiAuthorization,
+      // An identity service records sign-ins for the users it authenticated.
+      permissions: [ON_BEHALF_OF_PERMISSION],
       routes: [
         { path: '/logins', methods: [apigw.HttpMethod.POST] },
-        { path: '/config/{key}', methods: [apigw.HttpMethod.PUT, apigw.HttpMethod.GET] },
+        { path: '/config/{key}', methods: [apigw.HttpMethod.GET] },
+        { path: '/config/{key}', methods: [apigw.HttpMethod.PUT], permission: CONFIG_WRITE },
       ],
-    });
+    }));
     this.api = http.api;
     this.apiStage = http.stage;
     this.apiUrl = http.url;

@@ -8,12 +8,18 @@ import { RiskAssessedV1 } from '../../functions/events/risk';
 import type { Consumer } from 'courier/constructs';
 import { CourierFunction } from 'courier/constructs';
 import type { Outbox } from 'courier/constructs';
-import { ServiceApi } from 'courier/constructs';
+import { ApiAuthorization, ON_BEHALF_OF_PERMISSION, ServiceApi } from 'courier/constructs';
 import { grantTable } from 'courier/constructs';
 import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
 
-export type OrdersStackProps = Omit<ServiceStackProps, 'serviceName'>;
+export interface OrdersStackProps extends Omit<ServiceStackProps, 'serviceName'> {
+  /**
+   * How callers of the orders API authenticate.
+   * @default ApiAuthorization.iam()
+   */
+  readonly apiAuthorization?: ApiAuthorization;
+}
 
 /**
  * The orders service: an HTTP API that places, shows and cancels orders (order + outbox row in one
@@ -22,13 +28,16 @@ export type OrdersStackProps = Omit<ServiceStackProps, 'serviceName'>;
  * Orders table, partition key `pk` (S): `ORDER#<order_id>` items (the order and its progress, `version`
  * for optimistic concurrency) and `IDEMPOTENCY#<key>` items (TTL attribute `expires_at`).
  *
- * The routes have no authorizer (cdk-nag AwsSolutions-APIG4 is acknowledged on each route): this is a
- * reference API. Put an authorizer (JWT or IAM) in front of it before real use.
+ * Every route needs a caller identity (IAM by default, JWT with `apiAuthorization`). The customer is the
+ * caller: a JWT's `sub`, or the `x-courier-on-behalf-of` user of a caller holding `users:on-behalf-of`
+ * (IAM: the `ApiRoleUsersOnBehalfOf` role), which may also read and cancel any order acting as itself.
  */
 export class OrdersStack extends ServiceStack {
   readonly ordersTable: dynamodb.Table;
   readonly outbox: Outbox;
   readonly apiFunction: CourierFunction;
+  /** The HTTP API with its authorization (`http.permissionRoles`: the role per permission). */
+  readonly http: ServiceApi;
   readonly progress: Consumer;
   readonly api: apigw.HttpApi;
   /** Base URL of the API (`$default` stage): `POST {apiUrl}/orders`. */
@@ -62,16 +71,18 @@ export class OrdersStack extends ServiceStack {
     // A rejection writes order.cancelled.v1 in the same transaction as the order update.
     this.outbox.grantWriter(this.progress.fn);
 
-    const http = new ServiceApi(this, 'Http', {
+    const http = (this.http = new ServiceApi(this, 'Http', {
       serviceName: this.serviceName,
       handler: this.apiFunction,
       alarmTopic: this.alarmTopic,
+      authorization: props.apiAuthorization,
+      permissions: [ON_BEHALF_OF_PERMISSION],
       routes: [
         { path: '/orders', methods: [apigw.HttpMethod.POST] },
         { path: '/orders/{id}', methods: [apigw.HttpMethod.GET] },
         { path: '/orders/{id}/cancel', methods: [apigw.HttpMethod.POST] },
       ],
-    });
+    }));
     this.api = http.api;
     this.apiUrl = http.url;
     new CfnOutput(this, 'OrdersTable', { value: this.ordersTable.tableName, description: 'orders and idempotency keys (pk ORDER#… / IDEMPOTENCY#…)' });

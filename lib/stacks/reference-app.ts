@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import { MessagingStack, type DeploymentTarget, type ServiceStackProps } from 'courier/constructs';
+import { MessagingStack, type ApiAuthorization, type DeploymentTarget, type ServiceStackProps } from 'courier/constructs';
 import { InventoryStack } from './inventory-stack';
 import { NotificationsStack } from './notifications-stack';
 import { OrdersStack } from './orders-stack';
@@ -14,6 +14,8 @@ export interface ReferenceAppOptions {
   appName?: string;
   /** Email subscribed to the alarm topic. @default - none */
   alarmEmail?: string;
+  /** How the HTTP APIs authenticate callers. @default - IAM (SigV4) */
+  apiAuthorization?: ApiAuthorization;
   /** Extra settings for every service stack (the local deployment's fault injection). @default - none */
   instrumentation?: Pick<ServiceStackProps, 'bundling' | 'toolkitCode'>;
 }
@@ -30,10 +32,10 @@ export function buildReferenceApp(app: App, options: ReferenceAppOptions) {
   const service = { env: target.env, messaging, tableRemovalPolicy: target.tableRemovalPolicy, ...options.instrumentation };
   return {
     messaging,
-    orders: new OrdersStack(app, id('Orders'), service),
+    orders: new OrdersStack(app, id('Orders'), { ...service, apiAuthorization: options.apiAuthorization }),
     inventory: new InventoryStack(app, id('Inventory'), service),
     risk: new RiskStack(app, id('Risk'), service),
     points: new PointsStack(app, id('Points'), service),
-    notifications: new NotificationsStack(app, id('Notifications'), service),
+    notifications: new NotificationsStack(app, id('Notifications'), { ...service, apiAuthorization: options.apiAuthorization }),
   };
 }

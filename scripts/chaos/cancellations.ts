@@ -15,7 +15,7 @@ export async function cancelPlanned(sys: LocalSystem, placed: readonly PlacedOrd
   let unsettled = 0;
   await mapLimit(placed.filter((p) => p.cancel), options.concurrency, async (p) => {
     for (;;) {
-      const res = await getOrder(sys, p.order_id).catch(() => undefined);
+      const res = await getOrder(sys, p.order_id, p.user_id).catch(() => undefined);
       if (res?.status === 200 && settled(res.body)) break;
       if (Date.now() > options.deadline) {
         unsettled += 1;
@@ -24,7 +24,7 @@ export async function cancelPlanned(sys: LocalSystem, placed: readonly PlacedOrd
       await new Promise((r) => setTimeout(r, 1_000));
     }
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const res = await cancelOrder(sys, p.order_id, 'chaos: customer changed their mind').catch(() => undefined);
+      const res = await cancelOrder(sys, p.order_id, 'chaos: customer changed their mind', p.user_id).catch(() => undefined);
       if (res?.status === 202) return void cancelled.add(p.order_id);
       // 409: already final (rejected), or cancelled by an earlier attempt whose answer was lost
       if (res?.status === 409) {

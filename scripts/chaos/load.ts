@@ -1,6 +1,6 @@
 import { mapLimit } from '../../functions/runtime/support/map-limit';
-import { placeOrder } from '../local/actions';
-import { http, type LocalSystem } from '../local/system';
+import { placeOrder, putConfig, recordLogin } from '../local/actions';
+import type { LocalSystem } from '../local/system';
 import { plannedOrder, type PlannedOrder } from './order-mix';
 
 /**
@@ -70,7 +70,7 @@ export async function sendBroadcasts(sys: LocalSystem, logins: number, configCha
   const eventIds = await mapLimit(Array.from({ length: logins }, (_, i) => `user-${i % 31}`), concurrency, async (user_id) => {
     const body = await withRetries<{ event_id: string; outcome: string }>(
       'POST /logins',
-      () => http(`${sys.api.notifications}/logins`, { body: { user_id, ip: '203.0.113.7', user_agent: 'courier-chaos' } }),
+      () => recordLogin(sys, { user_id, ip: '203.0.113.7', user_agent: 'courier-chaos' }),
       (s) => s === 202,
     );
     perUser[user_id] = (perUser[user_id] ?? 0) + 1;
@@ -80,7 +80,7 @@ export async function sendBroadcasts(sys: LocalSystem, logins: number, configCha
   for (let i = 0; i < configChanges; i++) {
     await withRetries(
       'PUT /config',
-      () => http(`${sys.api.notifications}/config/chaos.setting_${i % 7}`, { method: 'PUT', body: { value: `v${i}`, changed_by: 'courier-chaos' } }),
+      () => putConfig(sys, `chaos.setting_${i % 7}`, { value: `v${i}`, changed_by: 'courier-chaos' }),
       // 200 "unchanged": an earlier attempt whose answer was lost already made the change
       (s) => s === 202 || s === 200,
     );

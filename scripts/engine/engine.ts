@@ -10,11 +10,12 @@
  *
  * Only node: built-ins are used so that the module can be imported from any script or test setup.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
+import { installedVersion as installedPackageVersion, installPinned } from '../python/pinned-package';
 
 /** Pinned MiniStack release (see docs/LOCAL-ENGINE.md § Pin for why this one). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -186,23 +187,7 @@ export function applyEngineEnv(portOrEndpoint: number | string = DEFAULT_PORT): 
 
 /** Version installed in `.local/venv`, or undefined. */
 export function installedVersion(root = repoRoot()): string | undefined {
-  const p = enginePaths(root);
-  if (!existsSync(p.python)) return undefined;
-  const r = spawnSync(
-    p.python,
-    ['-c', 'import importlib.metadata as m; print(m.version("ministack"))'],
-    { encoding: 'utf8' },
-  );
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-function findPython(): string {
-  for (const cand of [process.env.PYTHON, 'python3.12', 'python3.11', 'python3']) {
-    if (!cand) continue;
-    const r = spawnSync(cand, ['-c', 'import sys; print(sys.version_info >= (3, 10))'], { encoding: 'utf8' });
-    if (r.status === 0 && r.stdout.trim() === 'True') return cand;
-  }
-  throw new Error('no Python >= 3.10 found (set PYTHON=/path/to/python3)');
+  return installedPackageVersion(enginePaths(root).venv, 'ministack');
 }
 
 /** Installs MiniStack at {@link MINISTACK_VERSION} into `.local/venv`; a no-op when already there. */
@@ -210,31 +195,8 @@ export function installEngine(opts: { root?: string; version?: string; log?: (l:
   version: string;
   skipped: boolean;
 } {
-  const root = opts.root ?? repoRoot();
-  const version = opts.version ?? MINISTACK_VERSION;
-  const log = opts.log ?? defaultLog;
-  const p = enginePaths(root);
-  const have = installedVersion(root);
-  if (have === version) {
-    log(`MiniStack ${version} already installed in ${p.venv}`);
-    return { version, skipped: true };
-  }
-  mkdirSync(p.local, { recursive: true });
-  if (!existsSync(p.python)) {
-    const py = findPython();
-    log(`creating virtualenv ${p.venv} (${py})`);
-    run(py, ['-m', 'venv', p.venv]);
-  }
-  log(`installing ministack==${version}${have ? ` (replacing ${have})` : ''}`);
-  run(p.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `ministack==${version}`]);
-  const now = installedVersion(root);
-  if (now !== version) throw new Error(`ministack install failed: found ${now ?? 'nothing'} after install`);
-  return { version, skipped: false };
-}
-
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status ?? r.signal}`);
+  const venv = enginePaths(opts.root ?? repoRoot()).venv;
+  return installPinned({ name: 'ministack', version: opts.version ?? MINISTACK_VERSION, venv }, opts.log ?? defaultLog);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { scanItems } from '../../bin/cli/scan';
+import { ON_BEHALF_OF_HEADER } from '../../functions/contracts/api-auth';
 import { http, waitFor, type LocalSystem } from './system';
 
-/** What the demo, the e2e suite and the chaos run do to the deployed system, in one place. */
+/**
+ * What the demo, the e2e suite and the chaos run do to the deployed system, in one place. Every API
+ * request is signed by the caller a real deployment would have (scripts/local/api-callers.ts).
+ */
 
 export interface OrderLine {
   sku: string;
@@ -11,13 +15,32 @@ export interface OrderLine {
   unit_price_minor: number;
 }
 
+/** Acting for `user` (the on-behalf-of scheme), or as the caller itself (an operator) when undefined. */
+const forUser = (user: string | undefined): Record<string, string> => (user === undefined ? {} : { [ON_BEHALF_OF_HEADER]: user });
+
+/** POST /orders: the orders agent (a checkout service) places the order for its customer. */
 export const placeOrder = (sys: LocalSystem, order: { user_id: string; currency?: string; lines: OrderLine[] }, headers: Record<string, string> = {}) =>
-  http<{ order_id: string; status: string; message?: string }>(`${sys.api.orders}/orders`, { body: { currency: 'EUR', ...order }, headers });
+  http<{ order_id: string; status: string; message?: string }>(`${sys.api.orders}/orders`, {
+    body: { currency: 'EUR', ...order },
+    headers: { ...forUser(order.user_id), ...headers },
+    as: sys.callers.ordersAgent,
+  });
 
-export const getOrder = (sys: LocalSystem, orderId: string) => http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}`);
+/** GET /orders/{id}, as an operator (or for `user`, who must own it). */
+export const getOrder = (sys: LocalSystem, orderId: string, user?: string) =>
+  http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}`, { headers: forUser(user), as: sys.callers.ordersAgent });
 
-export const cancelOrder = (sys: LocalSystem, orderId: string, reason?: string) =>
-  http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}/cancel`, { body: reason ? { reason } : {} });
+/** POST /orders/{id}/cancel for `user` (the customer cancels), or as an operator when undefined. */
+export const cancelOrder = (sys: LocalSystem, orderId: string, reason?: string, user?: string) =>
+  http(`${sys.api.orders}/orders/${encodeURIComponent(orderId)}/cancel`, { body: reason ? { reason } : {}, headers: forUser(user), as: sys.callers.ordersAgent });
+
+/** POST /logins: the identity service records a sign-in for the user it authenticated. */
+export const recordLogin = (sys: LocalSystem, login: { user_id: string; ip: string; user_agent: string }) =>
+  http<{ event_id: string; outcome: string; message?: string }>(`${sys.api.notifications}/logins`, { body: login, headers: forUser(login.user_id), as: sys.callers.identityService });
+
+/** PUT /config/{key}: an operator holding config:write changes a value (`null` deletes it). */
+export const putConfig = (sys: LocalSystem, key: string, change: { value: string | null; changed_by: string }) =>
+  http(`${sys.api.notifications}/config/${encodeURIComponent(key)}`, { method: 'PUT', body: change, as: sys.callers.configAdmin });
 
 /**
  * An order has settled when its status is final for the flow and every reply that flow implies arrived:

@@ -1,10 +1,13 @@
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { discover, loadAppConfig, resolveScope, stackPrefix, type ConsumerInfo, type Deployment, type Scope } from 'courier/cli';
+import { apiCallers, type ApiCaller, type ApiCallers } from './api-callers';
 import { apiUrl, DEFAULT_REGION } from '../engine/engine';
 
 /** The deployed system on the local engine, as the demo, the e2e suite and the chaos run drive it. */
@@ -20,7 +23,11 @@ export interface LocalSystem {
     lambda: LambdaClient;
     logs: CloudWatchLogsClient;
     cfn: CloudFormationClient;
+    sts: STSClient;
+    apigw: ApiGatewayV2Client;
   };
+  /** Who calls the HTTP APIs (every request is signed; see api-callers.ts). */
+  callers: ApiCallers;
   /** Base URLs Node can reach (path style; MiniStack's `{id}.execute-api.localhost` host does not resolve in Node). */
   api: { orders: string; notifications: string };
   /** API URLs as the engine reports them (fine for curl and browsers). */
@@ -41,6 +48,8 @@ export async function connect(endpoint: string, scope: Scope = referenceScope())
     lambda: new LambdaClient(config),
     logs: new CloudWatchLogsClient(config),
     cfn: new CloudFormationClient(config),
+    sts: new STSClient(config),
+    apigw: new ApiGatewayV2Client(config),
   };
   const deployment = await discover(clients.cfn, scope);
   /** An output of the scope's stack `<stage>-<app><component>`. */
@@ -60,6 +69,7 @@ export async function connect(endpoint: string, scope: Scope = referenceScope())
     scope,
     deployment,
     clients,
+    callers: await apiCallers(clients.sts, deployment.outputs, DEFAULT_REGION, stackPrefix(scope)),
     api: { orders: apiBase('Orders'), notifications: apiBase('Notifications') },
     publicApi: { orders: output('Orders', 'ApiUrl'), notifications: output('Notifications', 'ApiUrl') },
     tables: {
@@ -85,12 +95,17 @@ export interface HttpResult<T = any> {
   body: T;
 }
 
-/** JSON over HTTP with a bounded wait; the body is parsed when it is JSON. */
-export async function http<T = any>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> {
+/**
+ * JSON over HTTP with a bounded wait; the body is parsed when it is JSON. With `as`, the request is
+ * signed (SigV4) by that caller; without, it goes out unsigned.
+ */
+export async function http<T = any>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; as?: ApiCaller } = {}): Promise<HttpResult<T>> {
   const body = init.body === undefined ? undefined : typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : JSON.stringify(init.body);
+  const method = init.method ?? (body === undefined ? 'GET' : 'POST');
+  const headers = { 'content-type': 'application/json', ...init.headers };
   const res = await fetch(url, {
-    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', ...init.headers },
+    method,
+    headers: init.as ? await init.as.sign({ method, url, headers, body }) : headers,
     body,
     signal: AbortSignal.timeout(15_000),
   });

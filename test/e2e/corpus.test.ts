@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { peekDlq, type DlqMessage } from '../../bin/cli/dlq-messages';
+import { ON_BEHALF_OF_HEADER } from '../../functions/contracts/api-auth';
 import { newEventId } from '../../functions/contracts/event-id';
 import { envelope } from '../../scripts/local/actions';
 import { forEachLogLine } from '../../scripts/local/outcomes';
@@ -59,7 +60,8 @@ describe('bad-input corpus on the deployed system', () => {
 
   describe('POST /orders', () => {
     it.each(httpCases.map((c) => [c.name, c.expect.http, c] as const))('%s → %s with a message', async (_, status, c) => {
-      const res = await http(`${sys.api.orders}/orders`, { body: c.body });
+      // Signed as a client acting for user-42, as a real one would: the body is what is wrong.
+      const res = await http(`${sys.api.orders}/orders`, { body: c.body, headers: { [ON_BEHALF_OF_HEADER]: 'user-42' }, as: sys.callers.ordersAgent });
       expect(res.status).toBe(status);
       expect(typeof res.body?.message).toBe('string');
       expect(res.body.message.length).toBeGreaterThan(0);

@@ -4,10 +4,10 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekDlq } from '../../bin/cli/dlq-messages';
-import { envelope, getOrder, outboxRows, placeOrder, resend, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
+import { envelope, getOrder, outboxRows, placeOrder, putConfig, recordLogin, resend, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
 import { setEventSourceEnabled, setFunctionEnv } from '../../scripts/local/function-config';
 import { consumerOutcomes } from '../../scripts/local/outcomes';
-import { http, waitFor, type LocalSystem } from '../../scripts/local/system';
+import { waitFor, type LocalSystem } from '../../scripts/local/system';
 import { freshSystem } from './system';
 
 const tea = { sku: 'SKU-TEA', qty: 2, unit_price_minor: 450 };
@@ -123,9 +123,9 @@ describe('outbox sweeper', () => {
 
 describe('broadcast', () => {
   it('a sign-in and a configuration change reach every subscriber', async () => {
-    const login = await http(`${sys.api.notifications}/logins`, { body: { user_id: 'bcast-user', ip: '198.51.100.4', user_agent: 'e2e' } });
+    const login = await recordLogin(sys, { user_id: 'bcast-user', ip: '198.51.100.4', user_agent: 'e2e' });
     expect(login.status).toBe(202);
-    const change = await http(`${sys.api.notifications}/config/e2e.flag`, { method: 'PUT', body: { value: 'on', changed_by: 'e2e' } });
+    const change = await putConfig(sys, 'e2e.flag', { value: 'on', changed_by: 'e2e' });
     expect(change.status).toBe(202);
     const get = (TableName: string, pk: string) => sys.clients.dynamodb.send(new GetItemCommand({ TableName, Key: { pk: { S: pk } } }));
     await expect.poll(async () => (await get(sys.tables.loginCounter, 'USER#bcast-user')).Item?.logins?.N, { timeout: 30_000, interval: 1_000 }).toBe('1');

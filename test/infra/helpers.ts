@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
@@ -11,11 +12,17 @@ import { ServiceStack } from '../../lib/constructs/service-stack';
 export const FIXTURES = 'test/fixtures/handlers';
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-/** A service stack as the lead will write them: tables + consumers + outbox + failed messages. */
-export function buildSampleApp() {
+/**
+ * A service stack as the lead will write them: tables + consumers + outbox + failed messages. With
+ * `customerManagedKey`, a key defined in the messaging stack encrypts the service's queues and tables.
+ */
+export function buildSampleApp(options: { customerManagedKey?: boolean } = {}) {
   const app = new App();
   const messaging = new MessagingStack(app, 'Messaging', { env: ENV, alarmEmail: 'ops@example.com' });
-  const service = new ServiceStack(app, 'Inventory', { env: ENV, serviceName: 'inventory', messaging });
+  const encryptionKey = options.customerManagedKey
+    ? new kms.Key(messaging, 'DataKey', { enableKeyRotation: true, description: 'courier data' })
+    : undefined;
+  const service = new ServiceStack(app, 'Inventory', { env: ENV, serviceName: 'inventory', messaging, encryptionKey });
   const stock = service.addTable('Stock', {
     partitionKey: { name: 'sku', type: dynamodb.AttributeType.STRING },
     globalSecondaryIndexes: [
@@ -42,7 +49,7 @@ export function buildSampleApp() {
   });
   const failed = service.addFailedMessageStore();
   const outbox = service.addOutbox({ failedMessageTable: failed.table });
-  return { app, messaging, service, reserve, release, outbox, failed, stock, reservations };
+  return { app, messaging, service, reserve, release, outbox, failed, stock, reservations, encryptionKey };
 }
 
 export type SampleApp = ReturnType<typeof buildSampleApp>;
@@ -70,4 +77,26 @@ export function nagFindings(scope: IConstruct): { rule: string; severity: string
 export function logicalId(construct: IConstruct): string {
   const child = (construct.node.defaultChild ?? construct) as import('aws-cdk-lib').CfnElement;
   return Stack.of(construct).getLogicalId(child);
+}
+
+type Cfn = string | { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, Cfn[]] };
+/** A template value with every `Ref`/`GetAtt` replaced by the logical id it points at. */
+const withLogicalIds = (value: Cfn): string =>
+  typeof value === 'string' ? value : value.Ref ?? value['Fn::GetAtt']?.[0] ?? value['Fn::Join']![1].map(withLogicalIds).join(value['Fn::Join']![0]);
+
+/** The routes (`METHOD/path`, path parameters as `*`) a role may invoke through execute-api:Invoke, sorted. */
+export function invokeGrants(t: Template, role: import('aws-cdk-lib/aws-iam').IRole): string[] {
+  const id = logicalId(role);
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: id }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: Cfn | Cfn[] }[])
+    .filter((s) => s.Action === 'execute-api:Invoke')
+    .flatMap((s) => [s.Resource].flat().map(withLogicalIds))
+    .map((arn) => arn.replace(/^.*?:execute-api:[^:]+:[^:]+:[A-Za-z0-9]+\/\*\//, ''))
+    .sort();
+}
+
+/** `COURIER_API_PERMISSION_ROLES` as the function gets it, with each role ARN shown as the role's logical id. */
+export function permissionRolesEnv(value: Cfn): Record<string, string> {
+  return JSON.parse(withLogicalIds(value)) as Record<string, string>;
 }

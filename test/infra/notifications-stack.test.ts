@@ -1,9 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { NotificationsStack } from '../../lib/stacks/notifications-stack';
-import { ENV, logicalId, nagFindings } from './helpers';
+import { ENV, invokeGrants, logicalId, nagFindings, permissionRolesEnv } from './helpers';
 
 let stack: NotificationsStack;
 let t: Template;
@@ -60,7 +61,7 @@ describe('NotificationsStack', () => {
     const fn = t.findResources('AWS::Lambda::Function')[logicalId(stack.apiFunction)]!.Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 10 });
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
-      ['CONFIG_TABLE', 'EVENT_BUS_NAME', 'FAILED_MESSAGE_TABLE', 'NODE_OPTIONS', 'OUTBOX_TABLE', 'SERVICE_NAME'],
+      ['CONFIG_TABLE', 'COURIER_API_AUTH', 'COURIER_API_PERMISSION_ROLES', 'EVENT_BUS_NAME', 'FAILED_MESSAGE_TABLE', 'NODE_OPTIONS', 'OUTBOX_TABLE', 'SERVICE_NAME'],
     );
     const statements = statementsOf(logicalId(stack.apiFunction.role!));
     const on = (table: { tableArn: string }) => statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(stack.resolve(table.tableArn)));
@@ -101,17 +102,48 @@ describe('NotificationsStack', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('acknowledges only APIG4, on each route, with the reason', () => {
+  it('every route requires IAM (SigV4); PUT /config/{key} only through the config:write role; no APIG4 acknowledgement', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual([
+      ['GET /config/{key}', 'AWS_IAM'],
+      ['POST /logins', 'AWS_IAM'],
+      ['PUT /config/{key}', 'AWS_IAM'],
+    ]);
+    const invocable = (role: iam.IRole) => invokeGrants(t, role);
+    expect(invocable(stack.http.permissionRoles['config:write']!)).toEqual(['GET/config/*', 'POST/logins', 'PUT/config/*']);
+    expect(invocable(stack.http.permissionRoles['users:on-behalf-of']!)).toEqual(['GET/config/*', 'POST/logins']);
+    expect(Object.keys(stack.http.permissionRoles).sort()).toEqual(['config:write', 'users:on-behalf-of']);
+  });
+
+  it('tells the function its auth mode and which role holds which permission; outputs the role ARNs', () => {
+    const env = t.findResources('AWS::Lambda::Function')[logicalId(stack.apiFunction)]!.Properties.Environment.Variables;
+    expect(env.COURIER_API_AUTH).toBe('iam');
+    expect(permissionRolesEnv(env.COURIER_API_PERMISSION_ROLES)).toEqual({
+      'config:write': logicalId(stack.http.permissionRoles['config:write']!),
+      'users:on-behalf-of': logicalId(stack.http.permissionRoles['users:on-behalf-of']!),
+    });
+    const outputs = t.findOutputs('*');
+    expect(outputs.ApiRoleConfigWrite!.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.http.permissionRoles['config:write']!), 'Arn'] });
+    expect(outputs.ApiRoleUsersOnBehalfOf!.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.http.permissionRoles['users:on-behalf-of']!), 'Arn'] });
+  });
+
+  it('acknowledges no authorizer finding; the API roles’ wildcards (route path parameters, stage) one by one, with the reason', () => {
     const acks: { path: string; data: Record<string, string> }[] = [];
     for (const c of stack.node.findAll()) {
       for (const entry of c.node.metadata) {
         if (entry.type === 'aws:cdk:acknowledged-rules') acks.push({ path: c.node.path, data: entry.data as Record<string, string> });
       }
     }
-    const apig4 = acks.filter((a) => Object.keys(a.data).some((k) => k.endsWith('AwsSolutions-APIG4')));
-    expect(apig4.map((a) => a.path).sort()).toEqual(['Notifications/Http/Api/GET--config--{key}', 'Notifications/Http/Api/POST--logins', 'Notifications/Http/Api/PUT--config--{key}']);
-    for (const a of apig4) expect(Object.values(a.data)).toEqual([expect.stringMatching(/^Reference API: deployers must put an authorizer/)]);
-    const ids = new Set(acks.flatMap((a) => Object.keys(a.data).map((k) => k.replace(/^annotation::/i, ''))));
-    expect([...ids].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SQS3']);
+    const ids = acks.flatMap((a) => Object.keys(a.data).map((k) => k.replace(/^annotation::/i, '')));
+    expect(ids.filter((id) => id.includes('APIG'))).toEqual([]);
+    const apiRoleAcks = acks.filter((a) => a.path.startsWith('Notifications/Http/'));
+    expect([...new Set(apiRoleAcks.map((a) => a.path))].sort()).toEqual(['Notifications/Http/ConfigWriteRole/DefaultPolicy', 'Notifications/Http/UsersOnBehalfOfRole/DefaultPolicy']);
+    for (const a of apiRoleAcks) {
+      for (const [id, reason] of Object.entries(a.data)) {
+        expect(id).toMatch(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<HttpApi[0-9A-F]+>\/\*\/(GET|PUT|POST)\/[a-z/]+\*?\]$/);
+        expect(reason).toContain('execute-api:Invoke on this API only');
+      }
+    }
+    expect([...new Set(ids.map((id) => id.replace(/\[Resource::arn:.*\]$/, '[Resource::arn:…]')))].sort()).toEqual(['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::arn:…]', 'AwsSolutions-SQS3']);
   });
 });

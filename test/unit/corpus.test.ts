@@ -79,7 +79,10 @@ describe('corpus: shape', () => {
 });
 
 describe('corpus: POST /orders', () => {
-  /** As API Gateway (HTTP API, payload 2.0) delivers it: bytes that are not UTF-8 text arrive base64-encoded. */
+  /**
+   * As API Gateway (HTTP API, payload 2.0) delivers it from a signed-in customer (the API refuses callers
+   * without an identity before it reads a body): bytes that are not UTF-8 text arrive base64-encoded.
+   */
   const post = (body: string | Buffer) =>
     ({
       routeKey: 'POST /orders',
@@ -87,7 +90,7 @@ describe('corpus: POST /orders', () => {
       headers: { 'content-type': 'application/json' },
       body: Buffer.isBuffer(body) ? body.toString('base64') : body,
       isBase64Encoded: Buffer.isBuffer(body),
-      requestContext: { requestId: 'req-corpus' },
+      requestContext: { requestId: 'req-corpus', authorizer: { jwt: { claims: { sub: 'user-42' }, scopes: null } } },
     }) as unknown as APIGatewayProxyEventV2;
 
   it('control: a valid order is accepted (202) and written in one transaction', async () => {

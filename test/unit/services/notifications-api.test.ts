@@ -25,6 +25,8 @@ beforeAll(async () => {
     FAILED_MESSAGE_TABLE: 'failed',
     OUTBOX_TABLE: 'outbox',
     CONFIG_TABLE: 'config',
+    COURIER_API_AUTH: 'iam',
+    COURIER_API_PERMISSION_ROLES: JSON.stringify({ 'config:write': CONFIG_ROLE, 'users:on-behalf-of': IDENTITY_ROLE }),
   });
   ({ handler } = await import('../../../functions/notifications/api'));
 });
@@ -40,14 +42,26 @@ beforeEach(() => {
   return () => vi.restoreAllMocks();
 });
 
-function request(routeKey: string, body?: unknown, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
+const ACCOUNT = '123456789012';
+const CONFIG_ROLE = `arn:aws:iam::${ACCOUNT}:role/CourierNotifications-HttpConfigWriteRole-A1`;
+const IDENTITY_ROLE = `arn:aws:iam::${ACCOUNT}:role/CourierNotifications-HttpUsersOnBehalfOfRole-B2`;
+const sessionOf = (role: string) => ({ iam: { userArn: role.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/ops', accountId: ACCOUNT } });
+/** An operator holding config:write (a session of the config-write role). */
+const CONFIG_ADMIN = sessionOf(CONFIG_ROLE);
+/** The identity service that records sign-ins (a session of the on-behalf-of role). */
+const IDENTITY_SERVICE = sessionOf(IDENTITY_ROLE);
+const signedIn = (sub: string, scope = 'openid') => ({ jwt: { claims: { sub, scope }, scopes: null } });
+type Authorizer = ReturnType<typeof signedIn> | typeof CONFIG_ADMIN;
+
+/** By default: sign-ins from user-42 themself, config from the config admin; `null`: no identity. */
+function request(routeKey: string, body?: unknown, pathParameters?: Record<string, string>, caller: Authorizer | null = routeKey.includes('config') ? CONFIG_ADMIN : signedIn('user-42'), headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
     routeKey,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     isBase64Encoded: false,
     pathParameters,
-    requestContext: { requestId: 'req-1' },
+    requestContext: { requestId: 'req-1', ...(caller ? { authorizer: caller } : {}) },
   } as unknown as APIGatewayProxyEventV2;
 }
 
@@ -223,5 +237,49 @@ describe('GET /config/{key}', () => {
 
   it('answers 400 for an invalid key', async () => {
     expect((await get('UPPER')).status).toBe(400);
+  });
+});
+
+describe('who may sign in whom, read and change configuration', () => {
+  const login = { user_id: 'user-42', ip: '203.0.113.7', user_agent: 'Mozilla/5.0' };
+  const change = { value: '100', changed_by: 'ops-alice' };
+  const key = { key: 'checkout.max_lines' };
+
+  it('answers 401 without a caller identity, on every route, touching nothing', async () => {
+    for (const [route, body, params] of [['POST /logins', login], ['PUT /config/{key}', change, key], ['GET /config/{key}', undefined, key]] as const) {
+      expect(await call(request(route, body, params, null)), route).toMatchObject({ status: 401, body: { message: expect.stringContaining('no caller identity') } });
+    }
+    expect(ddb.calls()).toHaveLength(0);
+    expect(eventBridge.calls()).toHaveLength(0);
+  });
+
+  it('a sign-in is recorded for the signed-in user, or by the identity service for the user it names; any other user is refused (403)', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'eb-1' }], FailedEntryCount: 0 });
+    expect((await call(request('POST /logins', login, undefined, IDENTITY_SERVICE, { 'x-courier-on-behalf-of': 'user-42' }))).status).toBe(202);
+    expect(await call(request('POST /logins', login, undefined, signedIn('mallory')))).toMatchObject({ status: 403, body: { message: 'user_id names user user-42, but this request acts for mallory' } });
+    expect((await call(request('POST /logins', login, undefined, IDENTITY_SERVICE))).status).toBe(403);
+    expect((await call(request('POST /logins', login, undefined, IDENTITY_SERVICE, { 'x-courier-on-behalf-of': 'user-7' }))).status).toBe(403);
+    expect((await call(request('POST /logins', login, undefined, CONFIG_ADMIN, { 'x-courier-on-behalf-of': 'user-42' }))).status).toBe(403);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it('changing configuration needs config:write: refused (403) to any other authenticated caller, before any read', async () => {
+    for (const caller of [IDENTITY_SERVICE, signedIn('user-42'), signedIn('ops-alice', 'openid users:on-behalf-of')]) {
+      const res = await call(request('PUT /config/{key}', change, key, caller));
+      expect(res, JSON.stringify(caller)).toMatchObject({ status: 403, body: { message: expect.stringContaining('config:write') } });
+    }
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('a JWT caller with the config:write scope changes configuration as itself: changed_by naming someone else is refused (403)', async () => {
+    ddb.on(GetItemCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    expect((await call(request('PUT /config/{key}', { ...change, changed_by: 'ops-bob' }, key, signedIn('ops-alice', 'config:write')))).status).toBe(403);
+    expect((await call(request('PUT /config/{key}', change, key, signedIn('ops-alice', 'config:write')))).status).toBe(202);
+  });
+
+  it('any authenticated caller may read configuration', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: marshall({ pk: 'CONFIG#checkout.max_lines', key: 'checkout.max_lines', value: '100', version: 1 }) });
+    for (const caller of [signedIn('user-42'), IDENTITY_SERVICE, CONFIG_ADMIN]) expect((await call(request('GET /config/{key}', undefined, key, caller))).status).toBe(200);
   });
 });

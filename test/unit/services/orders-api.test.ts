@@ -51,7 +51,18 @@ class FakeTables {
 }
 let fake: FakeTables;
 
-const request = (routeKey: string, over: { body?: string; headers?: Record<string, string>; id?: string } = {}) =>
+const ACCOUNT = '123456789012';
+/** The role the stack creates for users:on-behalf-of, and a session of it. */
+const AGENT_ROLE = `arn:aws:iam::${ACCOUNT}:role/CourierOrders-HttpUsersOnBehalfOfRole-X1`;
+const AGENT = { iam: { userArn: `arn:aws:sts::${ACCOUNT}:assumed-role/CourierOrders-HttpUsersOnBehalfOfRole-X1/checkout`, accountId: ACCOUNT } };
+/** Authenticated by IAM but not holding the role (an admin, a CI user). */
+const PLAIN_IAM = { iam: { userArn: `arn:aws:iam::${ACCOUNT}:user/ci`, accountId: ACCOUNT } };
+/** An end user signed in with a JWT. */
+const signedIn = (sub: string) => ({ jwt: { claims: { sub, scope: 'openid' }, scopes: null } });
+type Authorizer = ReturnType<typeof signedIn> | typeof AGENT | undefined;
+
+/** As API Gateway delivers it; by default from user-42 (the order's customer) with a JWT. */
+const request = (routeKey: string, over: { body?: string; headers?: Record<string, string>; id?: string; caller?: Authorizer } = {}) =>
   ({
     routeKey,
     rawPath: routeKey.split(' ')[1],
@@ -59,7 +70,7 @@ const request = (routeKey: string, over: { body?: string; headers?: Record<strin
     body: over.body,
     isBase64Encoded: false,
     pathParameters: over.id === undefined ? undefined : { id: over.id },
-    requestContext: { requestId: 'req-1' },
+    requestContext: { requestId: 'req-1', ...('caller' in over ? (over.caller ? { authorizer: over.caller } : {}) : { authorizer: signedIn('user-42') }) },
   }) as unknown as APIGatewayProxyEventV2;
 
 const call = async (req: APIGatewayProxyEventV2) => {
@@ -75,12 +86,18 @@ const order = {
     { sku: 'SKU-TEA', qty: 1, unit_price_minor: 400 },
   ],
 };
-const post = (body: unknown = order, headers: Record<string, string> = {}) =>
-  call(request('POST /orders', { body: typeof body === 'string' ? body : JSON.stringify(body), headers }));
+const post = (body: unknown = order, headers: Record<string, string> = {}, caller: Authorizer = signedIn('user-42')) =>
+  call(request('POST /orders', { body: typeof body === 'string' ? body : JSON.stringify(body), headers, caller }));
 const transactions = () => ddb.commandCalls(TransactWriteItemsCommand).map((c) => c.args[0].input.TransactItems!);
 
 beforeAll(async () => {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', ORDERS_TABLE: ORDERS, OUTBOX_TABLE: OUTBOX });
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    ORDERS_TABLE: ORDERS,
+    OUTBOX_TABLE: OUTBOX,
+    COURIER_API_AUTH: 'iam',
+    COURIER_API_PERMISSION_ROLES: JSON.stringify({ 'users:on-behalf-of': AGENT_ROLE }),
+  });
   ({ handler } = (await import('../../../functions/orders/api')) as unknown as { handler: typeof handler });
 });
 beforeEach(() => {
@@ -211,6 +228,26 @@ describe('POST /orders', () => {
     expect(res.body.message).toContain('different request body');
     expect(fake.orders()).toHaveLength(1);
     expect(fake.outbox()).toHaveLength(1);
+  });
+
+  it('the same key with the same user and currency but other lines is refused with 422 (the hash covers the lines)', async () => {
+    await post(order, { 'idempotency-key': 'retry-3' });
+    for (const lines of [[order.lines[0]], [{ ...order.lines[0]!, qty: 3 }, order.lines[1]], [order.lines[1], order.lines[0]]]) {
+      const res = await post({ ...order, lines }, { 'idempotency-key': 'retry-3' });
+      expect(res.status, JSON.stringify(lines)).toBe(422);
+    }
+    expect(fake.orders()).toHaveLength(1);
+    expect(fake.outbox()).toHaveLength(1);
+  });
+
+  it('answers 400 on lines when every line is within bounds but the total exceeds what order.created.v1 carries (1e11)', async () => {
+    const res = await post({ ...order, lines: [{ sku: 'SKU-GOLD', qty: 1001, unit_price_minor: 99_999_999 }] });
+    expect(res.status).toBe(400);
+    expect(res.body.details.errors).toEqual([{ path: 'lines', message: expect.stringContaining('at most 100000000000 minor units') }]);
+    // beside another field's error too; but a line with its own error is reported alone (its total means nothing)
+    expect((await post({ ...order, user_id: 'no spaces allowed', lines: [{ sku: 'SKU-GOLD', qty: 1001, unit_price_minor: 99_999_999 }] })).body.details.errors.map((e: { path: string }) => e.path)).toEqual(['user_id', 'lines']);
+    expect((await post({ ...order, lines: [{ sku: 'SKU-TEA', qty: -1, unit_price_minor: 1 }] })).body.details.errors.map((e: { path: string }) => e.path)).toEqual(['lines[0].qty']);
+    expect(ddb.calls()).toHaveLength(0);
   });
 
   it('an expired key creates a new order', async () => {
@@ -357,5 +394,61 @@ describe('POST /orders/{id}/cancel', () => {
       throw new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
     });
     expect(await cancel()).toMatchObject({ status: 409, body: { message: 'order ord_1 is already REJECTED' } });
+  });
+});
+
+describe('who may place, read and cancel', () => {
+  const routes = [
+    () => request('POST /orders', { body: JSON.stringify(order), caller: undefined }),
+    () => request('GET /orders/{id}', { id: 'ord_1', caller: undefined }),
+    () => request('POST /orders/{id}/cancel', { id: 'ord_1', caller: undefined }),
+  ];
+
+  it('answers 401 to a request without a caller identity, on every route, before reading or writing anything', async () => {
+    seed(stored());
+    for (const req of routes) expect(await call(req())).toMatchObject({ status: 401, body: { message: expect.stringContaining('no caller identity') } });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('refuses (403) a body naming another user than the signed-in one, writing nothing', async () => {
+    const res = await post(order, {}, signedIn('mallory'));
+    expect(res).toMatchObject({ status: 403, body: { message: 'user_id names user user-42, but this request acts for mallory' } });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('an IAM caller places orders only for the user in x-courier-on-behalf-of, and only with the users:on-behalf-of role', async () => {
+    const forUser = { 'x-courier-on-behalf-of': 'user-42' };
+    expect((await post(order, forUser, AGENT)).status).toBe(202);
+    expect(fake.orders()[0]).toMatchObject({ user_id: 'user-42' });
+    // the role without naming the customer, the role naming another one, the header without the role
+    expect(await post(order, {}, AGENT)).toMatchObject({ status: 403, body: { message: expect.stringContaining('acts for no user') } });
+    expect((await post(order, { 'x-courier-on-behalf-of': 'user-7' }, AGENT)).status).toBe(403);
+    expect(await post(order, forUser, PLAIN_IAM)).toMatchObject({ status: 403, body: { message: expect.stringContaining('needs the users:on-behalf-of permission') } });
+    expect((await post(order, {}, PLAIN_IAM)).status).toBe(403);
+    // an end user cannot borrow the header to become someone else
+    expect((await post(order, forUser, signedIn('mallory'))).status).toBe(403);
+    expect(fake.orders()).toHaveLength(1);
+  });
+
+  it('an order is shown to its owner and to an operator (the role, acting as itself), refused (403) to anyone else', async () => {
+    seed(stored());
+    const get = (caller: Authorizer, headers: Record<string, string> = {}) => call(request('GET /orders/{id}', { id: 'ord_1', caller, headers }));
+    expect((await get(signedIn('user-42'))).status).toBe(200);
+    expect((await get(AGENT)).status).toBe(200);
+    expect((await get(AGENT, { 'x-courier-on-behalf-of': 'user-42' })).status).toBe(200);
+    expect(await get(signedIn('mallory'))).toMatchObject({ status: 403, body: { message: 'order ord_1 belongs to another user' } });
+    expect((await get(AGENT, { 'x-courier-on-behalf-of': 'user-7' })).status).toBe(403);
+    expect((await get(PLAIN_IAM)).status).toBe(403);
+  });
+
+  it('a cancel of someone else’s order is refused (403) without a write; an operator may cancel any', async () => {
+    seed(stored());
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    const cancel = (caller: Authorizer) => call(request('POST /orders/{id}/cancel', { id: 'ord_1', caller }));
+    expect(await cancel(signedIn('mallory'))).toMatchObject({ status: 403, body: { message: 'order ord_1 belongs to another user' } });
+    expect((await cancel(PLAIN_IAM)).status).toBe(403);
+    expect(transactions()).toHaveLength(0);
+    expect((await cancel(AGENT)).status).toBe(202);
+    expect(transactions()).toHaveLength(1);
   });
 });
