@@ -14,9 +14,9 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { mapLimit } from '../functions/runtime/support/map-limit';
-import { ensureEngine, stopEngine } from '../scripts/engine/engine';
+import { ensureEngine, stopEngine } from '../bin/cli/local/engine';
 import { placeOrder } from '../scripts/local/actions';
-import { deployToEngine } from '../scripts/local/deploy';
+import { deployToEngine } from '../bin/cli/local/deploy';
 import { forEachLogLine } from '../scripts/local/outcomes';
 import { clearState } from '../scripts/local/state';
 import { connect, waitFor } from '../scripts/local/system';
@@ -32,7 +32,7 @@ const log = (line: string) => process.stderr.write(`[e2e-latency] ${line}\n`);
 export async function runE2eLatencyBench(): Promise<string> {
   const engine = await ensureEngine({ log });
   try {
-    await deployToEngine(engine, log);
+    await deployToEngine(engine, { log, resetOnFailure: true });
     const sys = await connect(engine.endpoint);
     await clearState(sys.deployment, sys.clients.sqs, sys.clients.dynamodb);
     await seedInventory(sys.tables.stock, { 'SKU-TEA': ORDERS * 10 }, sys.clients.dynamodb);

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ensureEngine } from './engine/engine';
+import { ensureEngine } from '../bin/cli/local/engine';
 import { chaosOptions, runChaos } from './chaos/driver';
 import { CHAOS_LATEST, renderChaosTable } from './chaos/report';
-import { deployToEngine } from './local/deploy';
+import { deployToEngine } from '../bin/cli/local/deploy';
 import { connect } from './local/system';
 
 /**
@@ -27,7 +27,7 @@ const say = (line: string) => process.stderr.write(`[chaos ${new Date().toISOStr
 
 const engine = await ensureEngine();
 say(`${engine.engine} ${engine.version ?? ''} at ${engine.endpoint}${engine.started ? ' (started)' : ''}`);
-if (engine.started || !values['skip-deploy']) await deployToEngine(engine, (l) => say(l));
+if (engine.started || !values['skip-deploy']) await deployToEngine(engine, { log: (l) => say(l), resetOnFailure: true });
 const sys = await connect(engine.endpoint);
 const result = await runChaos(sys, chaosOptions(orders, { concurrency: Number(values.concurrency), perSecond: Number(values.rate), budgetMs: Number(values['budget-minutes']) * 60_000, log: say }));
 

@@ -2,11 +2,11 @@ import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { peekDlq, groupByErrorClass } from '../bin/cli/dlq-messages';
 import { parseArgs } from 'node:util';
-import { ensureEngine, type EngineKind } from './engine/engine';
+import { ensureEngine, type EngineKind } from '../bin/cli/local/engine';
 import { cancelOrder, envelope, outboxRows, placeOrder, putConfig, recordLogin, resend, sendToQueue, settled, waitForOrder } from './local/actions';
 import { routeAuthorization } from './local/api-routes';
 import { curlCommand } from './local/curl-command';
-import { deployToEngine } from './local/deploy';
+import { deployToEngine } from '../bin/cli/local/deploy';
 import { consumerOutcomes } from './local/outcomes';
 import { clearState } from './local/state';
 import { connect, http, waitFor } from './local/system';
@@ -45,7 +45,7 @@ const engine = await ensureEngine({
 say(`  ${engine.engine} ${engine.version ?? ''} at ${engine.endpoint}${engine.started ? ' (started)' : ' (already running)'}`);
 
 step('deploy the CDK app (bootstrap, deploy --all, read back every setting)');
-const deployed = await deployToEngine(engine, (l) => say(`  ${l}`));
+const deployed = await deployToEngine(engine, { log: (l) => say(`  ${l}`), resetOnFailure: true });
 say(`  bootstrap ${deployed.seconds.bootstrap.toFixed(1)} s, deploy ${deployed.seconds.deploy.toFixed(1)} s, read-back ${deployed.seconds.verify.toFixed(1)} s`);
 
 const sys = await connect(engine.endpoint);
@@ -158,6 +158,6 @@ say(`  orders API         ${sys.publicApi.orders}   (path style for any client: 
 say(`  notifications API  ${sys.publicApi.notifications}`);
 say(`  try                ${curlCommand('GET', `${sys.api.notifications}/config/checkout.max_lines`, { sign: { region: 'us-east-1', user: 'test:test' } })}`);
 say('                     (any signed caller may read config; placing orders needs the ApiRoleUsersOnBehalfOf role: README § Calling the APIs)');
-say(`  operate            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier dlq list`);
-say(`  console            eval "$(npx tsx scripts/engine/cli.ts env)"; npx courier console   (prints a 127.0.0.1 URL with a per-run token)`);
+say(`  operate            eval "$(npx courier local env)"; npx courier dlq list`);
+say(`  console            eval "$(npx courier local env)"; npx courier console   (prints a 127.0.0.1 URL with a per-run token)`);
 say('  stop               npm run local:stop');

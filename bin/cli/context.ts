@@ -34,6 +34,8 @@ export interface Context {
   scope: Scope;
   /** The app's plugins (cdk.json context.courier.plugins). */
   plugins: readonly CourierPlugin[];
+  /** The AWS endpoint the clients use when it is not AWS's (--endpoint-url, AWS_ENDPOINT_URL): the local engine. */
+  endpoint?: string;
   now(): number;
   sleep(ms: number): Promise<void>;
   /** Discovered once per context (stack outputs), then cached. */
@@ -103,6 +105,7 @@ export function createContext(options: Partial<Omit<Context, 'deployment'>> & { 
     clients,
     scope,
     plugins: options.plugins ?? [],
+    ...((options.endpoint ?? process.env.AWS_ENDPOINT_URL) && { endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL }),
     out: options.out ?? processOutput,
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -160,7 +163,7 @@ export function classifyError(error: unknown): { exitCode: number; message: stri
     return {
       exitCode: EXIT.aws,
       message: `no usable AWS credentials: ${message}`,
-      hint: 'set AWS_PROFILE (and aws sso login) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; for the local engine: eval "$(npx tsx scripts/engine/cli.ts env)"',
+      hint: 'set AWS_PROFILE (and aws sso login) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; for the local engine: eval "$(npx courier local env)"',
     };
   }
   const code = e?.code ?? e?.cause?.code;
@@ -169,7 +172,7 @@ export function classifyError(error: unknown): { exitCode: number; message: stri
       exitCode: EXIT.aws,
       message: `AWS endpoint unreachable${process.env.AWS_ENDPOINT_URL ? ` (${process.env.AWS_ENDPOINT_URL})` : ''}: ${message}`,
       hint: process.env.AWS_ENDPOINT_URL
-        ? 'is the local engine running? npx tsx scripts/engine/cli.ts status'
+        ? 'is the local engine running? npx courier local status'
         : 'check network access and AWS_REGION',
     };
   }

@@ -5,6 +5,7 @@ import { consoleCommand } from './console/command.js';
 import { classifyError, createClients, createContext, EXIT, processOutput, UsageError, type Context, type Output } from './context.js';
 import { dlqGroup } from './dlq.js';
 import { failedGroup } from './failed.js';
+import { localGroup } from './local/command.js';
 import { extractGlobals, GLOBAL_HELP, type GlobalOptions } from './globals.js';
 import { outboxGroup } from './outbox.js';
 import { loadPlugins } from './plugins.js';
@@ -13,7 +14,7 @@ import { resolveScope } from './scope.js';
 import { traceCommand } from './trace.js';
 
 /** Top level: groups with subcommands, and single commands. */
-export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand, consoleCommand];
+export const TOP: (Group | Command)[] = [dlqGroup, replayCommand, outboxGroup, failedGroup, traceCommand, consoleCommand, localGroup];
 
 const isGroup = (x: Group | Command): x is Group => 'commands' in x;
 
@@ -48,6 +49,7 @@ export async function contextFor(globals: GlobalOptions, out: Output = processOu
     scope: resolveScope(globals, config),
     plugins: await loadPlugins(config.plugins),
     clients: createClients({ profile: globals.profile, region: globals.region, endpoint: globals.endpointUrl }),
+    ...(globals.endpointUrl && { endpoint: globals.endpointUrl }),
   });
 }
 

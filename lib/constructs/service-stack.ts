@@ -59,7 +59,14 @@ export interface ServiceStackProps extends StackProps {
 }
 
 /** What a consumer declaration in a service stack supplies; the stack fills in the rest. */
-export type ConsumerOptions = Omit<ConsumerProps, 'name' | 'serviceName' | 'bus' | 'idempotencyTable' | 'alarmTopic' | 'encryptionKey'>;
+export type ConsumerOptions = Omit<ConsumerProps, 'name' | 'serviceName' | 'bus' | 'idempotencyTable' | 'alarmTopic' | 'encryptionKey'> & {
+  /**
+   * The bus the consumer's rule listens on: AWS services send their events (S3, EC2, …) to the
+   * account's `default` bus, not to the app's.
+   * @default - the messaging stack's bus
+   */
+  readonly bus?: events.IEventBus;
+};
 
 /** Props of a business table: key schema and indexes; billing, PITR and removal policy are fixed. */
 export interface BusinessTableOptions {
@@ -151,7 +158,7 @@ export class ServiceStack extends Stack {
       bundling: combineBundling(this.bundling, options.bundling),
       name,
       serviceName: this.serviceName,
-      bus: this.bus,
+      bus: options.bus ?? this.bus,
       idempotencyTable: this.idempotencyTable,
       alarmTopic: this.alarmTopic,
       encryptionKey: this.encryptionKey,

@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { bufferOutput, createContext, type Context } from 'courier/cli';
 import { plugin as orders } from '../ops/orders-plugin';
-import { DEFAULT_REGION } from '../engine/engine';
+import { DEFAULT_REGION } from '../../bin/cli/local/engine';
 import type { LocalSystem } from './system';
 
 /** The ops CLI's command context for in-process use against the local system (output kept in a buffer). */

@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { discover, loadAppConfig, resolveScope, stackPrefix, type ConsumerInfo, type Deployment, type Scope } from 'courier/cli';
 import { apiCallers, type ApiCaller, type ApiCallers } from './api-callers';
-import { apiUrl, DEFAULT_REGION } from '../engine/engine';
+import { apiUrl, DEFAULT_REGION } from '../../bin/cli/local/engine';
 
 /** The deployed system on the local engine, as the demo, the e2e suite and the chaos run drive it. */
 export interface LocalSystem {

@@ -4,13 +4,13 @@
  * so their dependency pins never meet), run over CloudFormation templates, judged against the committed
  * skip list (test/infra/checkov-skips.json: check id → reason).
  *
- * Only node: built-ins (and the sibling pinned-package module), like scripts/engine/engine.ts.
+ * Only node: built-ins (and the sibling pinned-package module), like bin/cli/local/engine.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installedVersion, installPinned } from '../python/pinned-package';
+import { installedVersion, installPinned } from '../../bin/cli/local/pinned-package';
 
 /** Pinned checkov release: the newest on PyPI that installs on Python 3.11 when it was chosen. */
 export const CHECKOV_VERSION = '3.3.30';

@@ -3,11 +3,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newEventId } from '../../functions/contracts/event-id';
-import { DEFAULT_REGION } from '../../scripts/engine/engine';
+import { DEFAULT_REGION } from '../../bin/cli/local/engine';
 import { waitFor } from '../../scripts/local/system';
 
 /**
@@ -31,15 +32,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): stri
   return r.stdout;
 }
 
-/** Lines of the app's own declarations: the consumer block of bin/app.ts and each handler file. */
+/** Lines of the app's own declarations: its consumer block in bin/app.ts (code lines) and each handler file. */
 function lineCounts(): Record<string, number> {
+  const code = (lines: string[]) => lines.filter((l) => l.trim() && !/^\s*(\/\/|\/\*\*|\*)/.test(l));
   const app = readFileSync(join(APP, 'bin/app.ts'), 'utf8').split('\n');
-  const block = app.slice(app.findIndex((l) => l.includes('adoption: consumers')) + 1, app.findIndex((l) => l.includes('adoption: end')));
-  const counts: Record<string, number> = Object.fromEntries(block.map((l) => [/addConsumer\('([^']+)'/.exec(l)?.[1] ?? '?', 1]));
-  for (const file of readdirSync(join(APP, 'src/handlers'))) {
-    const code = readFileSync(join(APP, 'src/handlers', file), 'utf8').split('\n').filter((l) => l.trim() && !/^\s*(\/\/|\/\*\*|\*)/.test(l));
-    counts[`src/handlers/${file}`] = code.length;
-  }
+  const block = code(app.slice(app.findIndex((l) => l.includes('adoption: consumers')) + 1, app.findIndex((l) => l.includes('adoption: end'))));
+  const counts: Record<string, number> = { 'bin/app.ts consumer block (3 consumers + the default-bus reference)': block.length };
+  for (const file of readdirSync(join(APP, 'src/handlers'))) counts[`src/handlers/${file}`] = code(readFileSync(join(APP, 'src/handlers', file), 'utf8').split('\n')).length;
   return counts;
 }
 
@@ -47,7 +46,7 @@ describe('a second app adopts courier from its npm package', () => {
   const endpoint = () => inject('endpoint');
   const clients = () => {
     const config = { endpoint: endpoint(), region: DEFAULT_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-    return { events: new EventBridgeClient(config), dynamodb: new DynamoDBClient(config) };
+    return { events: new EventBridgeClient(config), dynamodb: new DynamoDBClient(config), sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }) };
   };
   const output = (component: string, key: string) => {
     const value = outputs[`${STAGE}-Shipping${component}`]?.[key];
@@ -55,6 +54,16 @@ describe('a second app adopts courier from its npm package', () => {
     return value;
   };
   const bus = () => (JSON.parse(output('Messaging', 'CourierBus')) as { busName: string }).busName;
+  /** A consumer's queue drained and its DLQ empty. */
+  const settled = async (name: string) => {
+    const c = JSON.parse(output('Service', `CourierConsumer${name.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}`)) as { queueUrl: string; dlqUrl: string };
+    const count = async (url: string) => {
+      const a = (await clients().sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+      return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+    };
+    await waitFor(`${name} drained`, async () => ((await count(c.queueUrl)) === 0 ? true : undefined), 60_000);
+    expect(await count(c.dlqUrl)).toBe(0);
+  };
   const item = async (table: string, pk: string) => {
     const { Item } = await clients().dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }));
     return Item && unmarshall(Item);
@@ -103,6 +112,8 @@ describe('a second app adopts courier from its npm package', () => {
     await clients().events.send(new PutEventsCommand({ Entries: [entry, entry] }));
     const table = output('Service', 'DispatchesTable');
     expect(await waitFor('the dispatch record', () => item(table, 'SHIPMENT#shp-1'), 60_000)).toMatchObject({ carrier: 'dhl', order_id: 'ord-9' });
+    // its write is conditional on a new item: a second run would have failed into the DLQ
+    await settled('dispatch-log');
   });
 
   it('its FIFO consumer applies one group in order, holding the group behind a failing record', async () => {
@@ -124,11 +135,24 @@ describe('a second app adopts courier from its npm package', () => {
     expect(done.sequence).toEqual(sequences);
   });
 
-  it('its consumer of an AWS-service-shaped event (aws.s3 Object Created) records the upload once', async () => {
+  it('its consumer of an AWS-service event (aws.s3 Object Created) listens on the default bus and records an upload once', async () => {
+    const consumer = JSON.parse(output('Service', 'CourierConsumerManifest')) as { queueUrl: string; ruleName: string };
+    // the rule, read back: on the account's default bus, matching S3's source and detail-type
+    const rule = await clients().events.send(new DescribeRuleCommand({ Name: consumer.ruleName, EventBusName: 'default' }));
+    expect(JSON.parse(rule.EventPattern!)).toMatchObject({ source: ['aws.s3'], 'detail-type': ['Object Created'] });
+    // EventBridge reserves aws.* sources for AWS (PutEvents answers NotAuthorizedForSourceException, on the
+    // engine as on AWS): deliver the event as the rule would, twice, under two EventBridge ids.
     const detail = { version: '0', bucket: { name: 'manifests' }, object: { key: 'dhl/2026-11-30.csv', size: 120, sequencer: '0068B3A1D2E' }, reason: 'PutObject' };
-    const entry = { EventBusName: bus(), Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify(detail) };
-    await clients().events.send(new PutEventsCommand({ Entries: [entry, entry] }));
+    const refused = await clients().events.send(new PutEventsCommand({ Entries: [{ Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify(detail) }] }));
+    expect(refused.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+    for (const id of ['s3-evt-1', 's3-evt-2']) {
+      const body = JSON.stringify({ version: '0', id, 'detail-type': 'Object Created', source: 'aws.s3', account: '000000000000', time: new Date().toISOString(), region: DEFAULT_REGION, resources: ['arn:aws:s3:::manifests'], detail });
+      await clients().sqs.send(new SendMessageCommand({ QueueUrl: consumer.queueUrl, MessageBody: body }));
+    }
     const table = output('Service', 'ManifestsTable');
     expect(await waitFor('the manifest record', () => item(table, 'MANIFEST#dhl/2026-11-30.csv'), 60_000)).toMatchObject({ bucket: 'manifests' });
+    // keyed by the S3 sequencer, not by EventBridge's id: the second delivery is a duplicate, its
+    // conditional write never runs (it would fail into the DLQ)
+    await settled('manifest');
   });
 });

@@ -4,7 +4,7 @@ import { cancelOrder, getOrder, placeOrder, putConfig } from '../../scripts/loca
 import { signingCaller } from '../../scripts/local/api-callers';
 import { routeAuthorization } from '../../scripts/local/api-routes';
 import { http, type LocalSystem } from '../../scripts/local/system';
-import { DEFAULT_REGION } from '../../scripts/engine/engine';
+import { DEFAULT_REGION } from '../../bin/cli/local/engine';
 import { freshSystem } from './system';
 
 /**

@@ -7,7 +7,7 @@ import { startConsole, type RunningConsole } from '../../bin/cli/console/server'
 import { createContext, dlqList, type Context } from '../../bin/cli/index';
 import { plugin as ordersPlugin } from '../../scripts/ops/orders-plugin';
 import { launchChromium } from '../../scripts/browser/chromium';
-import { applyEngineEnv } from '../../scripts/engine/engine';
+import { applyEngineEnv } from '../../bin/cli/local/engine';
 import { envelope, placeOrder, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
 import { setFunctionEnv } from '../../scripts/local/function-config';
 import { waitFor, type LocalSystem } from '../../scripts/local/system';

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { applyEngineEnv, ensureEngine, stopEngine } from '../../scripts/engine/engine';
-import { deployToEngine } from '../../scripts/local/deploy';
+import { applyEngineEnv, ensureEngine, stopEngine } from '../../bin/cli/local/engine';
+import { deployToEngine } from '../../bin/cli/local/deploy';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +18,7 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const engine = await ensureEngine();
   applyEngineEnv(engine.endpoint);
-  await deployToEngine(engine, (line) => process.stderr.write(`[e2e] ${line}\n`));
+  await deployToEngine(engine, { log: (line) => process.stderr.write(`[e2e] ${line}\n`), resetOnFailure: true });
   project.provide('endpoint', engine.endpoint);
   project.provide('deploySeconds', (Date.now() - started) / 1000);
   return async () => {

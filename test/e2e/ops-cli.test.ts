@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bufferOutput, createContext, dlqList, dlqRedrive, dlqShow, main, renderDlqShow, renderTrace, trace, type Context } from '../../bin/cli/index';
 import { plugin as ordersPlugin } from '../../scripts/ops/orders-plugin';
-import { applyEngineEnv } from '../../scripts/engine/engine';
+import { applyEngineEnv } from '../../bin/cli/local/engine';
 import { envelope, placeOrder, sendToQueue, settled, waitForOrder } from '../../scripts/local/actions';
 import { setFunctionEnv } from '../../scripts/local/function-config';
 import { waitFor, type LocalSystem } from '../../scripts/local/system';

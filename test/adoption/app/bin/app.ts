@@ -1,5 +1,6 @@
 import { App, CfnOutput, Duration } from 'aws-cdk-lib';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { MessagingStack, resolveDeploymentTarget, ServiceStack } from 'courier/constructs';
 import { ManifestUploaded, ShipmentDispatchedV1 } from '../src/events.js';
 
@@ -21,5 +22,7 @@ const manifests = table('Manifests');
 // adoption: consumers
 shipping.addConsumer('dispatch-log', { events: [ShipmentDispatchedV1], entry: 'src/handlers/dispatch-log.ts', tables: { DISPATCH_TABLE: dispatches } });
 shipping.addConsumer('dispatch-sequence', { events: [ShipmentDispatchedV1], entry: 'src/handlers/dispatch-sequence.ts', fifo: true, timeout: Duration.seconds(5), tables: { SEQUENCE_TABLE: sequences } });
-shipping.addConsumer('manifest', { events: [ManifestUploaded], entry: 'src/handlers/manifest.ts', tables: { MANIFEST_TABLE: manifests } });
+// S3 sends its events to the account's default bus
+const defaultBus = EventBus.fromEventBusName(shipping, 'DefaultBus', 'default');
+shipping.addConsumer('manifest', { events: [ManifestUploaded], bus: defaultBus, entry: 'src/handlers/manifest.ts', tables: { MANIFEST_TABLE: manifests } });
 // adoption: end

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { DeployedResource } from './deployed-resources';
-import { SETTINGS, type Clients } from './deployment-settings';
+import type { DeployedResource } from './deployed-resources.js';
+import { SETTINGS, type Clients } from './deployment-settings.js';
 
 export interface SettingResult {
   setting: string;

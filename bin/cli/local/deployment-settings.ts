@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetEventSourceMappingCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { referencedLogicalId, type DeployedResource } from './deployed-resources';
+import { referencedLogicalId, type DeployedResource } from './deployed-resources.js';
 
 export interface Clients {
   sqs: SQSClient;

@@ -12,10 +12,9 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { installedVersion as installedPackageVersion, installPinned } from '../python/pinned-package';
+import { installedVersion as installedPackageVersion, installPinned } from './pinned-package.js';
 
 /** Pinned MiniStack release (see docs/LOCAL-ENGINE.md § Pin for why this one). */
 export const MINISTACK_VERSION = '1.5.33';
@@ -68,13 +67,12 @@ export interface EngineStatus {
   installedVersion?: string;
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-export function repoRoot(): string {
-  return resolve(HERE, '..', '..');
+/** The app whose `.local/` holds the engine: the working directory (the app's root, as for the CDK CLI). */
+export function appRoot(): string {
+  return process.cwd();
 }
 
-export function enginePaths(root = repoRoot()) {
+export function enginePaths(root = appRoot()) {
   const local = join(root, '.local');
   return {
     local,
@@ -122,7 +120,7 @@ export function resolveOptions(opts: EngineOptions = {}): Required<Omit<EngineOp
     endpoint,
     external: kind === 'localstack' || endpointOverride !== undefined,
     timeoutMs: opts.timeoutMs ?? 60_000,
-    root: opts.root ?? repoRoot(),
+    root: opts.root ?? appRoot(),
     log: opts.log ?? defaultLog,
   };
 }
@@ -186,7 +184,7 @@ export function applyEngineEnv(portOrEndpoint: number | string = DEFAULT_PORT): 
 // install
 
 /** Version installed in `.local/venv`, or undefined. */
-export function installedVersion(root = repoRoot()): string | undefined {
+export function installedVersion(root = appRoot()): string | undefined {
   return installedPackageVersion(enginePaths(root).venv, 'ministack');
 }
 
@@ -195,7 +193,7 @@ export function installEngine(opts: { root?: string; version?: string; log?: (l:
   version: string;
   skipped: boolean;
 } {
-  const venv = enginePaths(opts.root ?? repoRoot()).venv;
+  const venv = enginePaths(opts.root ?? appRoot()).venv;
   return installPinned({ name: 'ministack', version: opts.version ?? MINISTACK_VERSION, venv }, opts.log ?? defaultLog);
 }
 
@@ -379,7 +377,7 @@ export async function ensureEngine(opts: EngineOptions = {}): Promise<EngineHand
 
 /** Stops the MiniStack started by these scripts (by its PID and process group). Returns whether one was running. */
 export async function stopEngine(opts: { root?: string; log?: (l: string) => void; timeoutMs?: number } = {}): Promise<boolean> {
-  const root = opts.root ?? repoRoot();
+  const root = opts.root ?? appRoot();
   const log = opts.log ?? defaultLog;
   const pid = readPid(root);
   if (!pid) {

@@ -5,9 +5,9 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_REGION, LOCAL_ACCOUNT, resetEngine, withEngineEnv, type EngineHandle } from '../engine/engine';
-import { deployedResources } from './deployed-resources';
-import { verifyDeployment, type SettingResult } from './verify-deployment';
+import { DEFAULT_REGION, LOCAL_ACCOUNT, resetEngine, withEngineEnv, type EngineHandle } from './engine.js';
+import { deployedResources } from './deployed-resources.js';
+import { verifyDeployment, type SettingResult } from './verify-deployment.js';
 
 export const OUTPUTS_FILE = '.local/cdk-outputs.json';
 
@@ -20,13 +20,31 @@ export interface LocalDeployment {
   seconds: { bootstrap: number; deploy: number; verify: number };
 }
 
+export interface DeployOptions {
+  /** Progress lines. @default - stderr */
+  log?: (line: string) => void;
+  /** The stage (`-c stage=…`). @default - the app's own default */
+  stage?: string;
+  /**
+   * MiniStack ignores stack updates that only add outputs; with this, such a failed or stale deploy
+   * resets the whole engine (every app's stacks on it) and deploys again. For a project that owns the
+   * engine alone.
+   * @default false
+   */
+  resetOnFailure?: boolean;
+}
+
 /**
- * Deploys the whole CDK app to the local engine: bootstrap, `cdk deploy --all`, then the local-only
- * repair step for settings the engine drops (docs/LOCAL-ENGINE.md) and a read-back of every setting the
- * templates ask for. Throws, listing them, when any setting is still not in effect.
+ * Deploys the CDK app in the working directory to the local engine: bootstrap, `cdk deploy --all`, then
+ * the local-only repair step for settings the engine drops (docs/LOCAL-ENGINE.md) and a read-back of
+ * every setting the templates ask for. Throws, listing them, when any setting is still not in effect.
+ *
+ * @example
+ * const { outputs } = await deployToEngine(await ensureEngine(), { stage: 'dev' });
  */
-export async function deployToEngine(engine: EngineHandle, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<LocalDeployment> {
-  const env = withEngineEnv(engine.endpoint);
+export async function deployToEngine(engine: Pick<EngineHandle, 'endpoint' | 'engine'>, options: DeployOptions = {}): Promise<LocalDeployment> {
+  const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const env = { ...withEngineEnv(engine.endpoint), ...(options.stage && { COURIER_STAGE: options.stage }) };
   const t0 = Date.now();
   cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${DEFAULT_REGION}`], env, log);
   const t1 = Date.now();
@@ -36,7 +54,7 @@ export async function deployToEngine(engine: EngineHandle, log: (line: string) =
     const stale = staleOutputs(outputs);
     if (stale.length > 0) throw new Error(`stale outputs ${stale.join(', ')}`);
   } catch (error) {
-    if (engine.engine !== 'ministack') throw error;
+    if (engine.engine !== 'ministack' || !options.resetOnFailure) throw error;
     // MiniStack answers "no changes" to an update that only adds outputs/exports, so stacks deployed by an
     // older version of the app keep old outputs and their dependants fail. Its state is disposable: start over.
     log(`local repair: deploy onto the existing engine state failed (${(error as Error).message}); resetting the engine and deploying from scratch`);
@@ -67,7 +85,9 @@ export async function deployToEngine(engine: EngineHandle, log: (line: string) =
 }
 
 function deployAll(env: NodeJS.ProcessEnv, log: (line: string) => void): StackOutputs {
-  cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', OUTPUTS_FILE], env, log);
+  // Local engine only: nothing here reaches an AWS account, so no approval prompt.
+  const stage = env.COURIER_STAGE ? ['-c', `stage=${env.COURIER_STAGE}`] : [];
+  cdk(['deploy', '--all', '--require-approval', 'never', ...stage, '--outputs-file', OUTPUTS_FILE], env, log);
   return JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8')) as StackOutputs;
 }
 
