@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Context } from './context.js';
-import { CliError, EXIT } from './context.js';
+import { CliError, type Context, EXIT } from './context.js';
 import type { TimelineEntry } from './trace.js';
 
 /** What an app's domain adds to `courier trace`: its own records for a business key. */

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { defineEvent } from 'courier/contracts';
-import { id } from 'courier/contracts';
+import { defineEvent, id } from 'courier/contracts';
 
 export const CONFIG_SOURCE = 'courier.config';
 

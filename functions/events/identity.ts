@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { defineEvent } from 'courier/contracts';
-import { id, text } from 'courier/contracts';
+import { defineEvent, id, text } from 'courier/contracts';
 
 export const IDENTITY_SOURCE = 'courier.identity';
 

@@ -1,7 +1,6 @@
 import type { DetailOf } from 'courier/contracts';
 import { OrderCancelledV1, OrderCreatedV1 } from '../events/orders';
-import { consumer, type HandlerResult } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, type HandlerResult, requiredEnv } from 'courier/runtime';
 import { afterConditionFailed } from './conflicts';
 import { decideRelease, releaseWrites } from './release';
 import { decideReserve, reserveWrites, stockLines } from './reserve';

@@ -3,10 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DetailOf } from 'courier/contracts';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
 import type { OrderCreatedV1 } from '../events/orders';
-import { PermanentError } from 'courier/runtime';
-import { MAX_WRITES } from 'courier/runtime';
-import { outboxWrites } from 'courier/runtime';
-import { outgoing } from 'courier/runtime';
+import { MAX_WRITES, outboxWrites, outgoing, PermanentError } from 'courier/runtime';
 import { reservationKey, skuKey, type Line, type Reservation, type StockSnapshot } from './stock-table';
 
 type OrderCreated = DetailOf<typeof OrderCreatedV1>;

@@ -1,6 +1,4 @@
-import { systemClock } from 'courier/runtime';
-import { dynamoClient } from 'courier/runtime';
-import { readConsistent } from 'courier/runtime';
+import { dynamoClient, readConsistent, systemClock } from 'courier/runtime';
 
 /**
  * The stock table, one partition key `pk` (S) for two kinds of item:

@@ -1,5 +1,4 @@
-import type { HandlerContext } from 'courier/runtime';
-import type { BusinessConditionFailed } from 'courier/runtime';
+import type { BusinessConditionFailed, HandlerContext } from 'courier/runtime';
 
 /**
  * `onConditionFailed` for writes whose condition failing means "this effect (or a newer one) is

@@ -1,7 +1,6 @@
 import { ConfigChangedV1 } from '../events/config';
 import { UserLoginSucceededV1 } from '../events/identity';
-import { consumer } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, requiredEnv } from 'courier/runtime';
 import { acknowledgeAlreadyApplied } from './already-applied';
 import { auditWrite } from './audit-entry';
 

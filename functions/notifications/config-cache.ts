@@ -1,6 +1,5 @@
 import { ConfigChangedV1 } from '../events/config';
-import { consumer } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, requiredEnv } from 'courier/runtime';
 import { acknowledgeAlreadyApplied } from './already-applied';
 import { cacheWrite } from './config-cache-entry';
 

@@ -1,8 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { UserLoginSucceededV1 } from '../events/identity';
-import { dynamoClient } from 'courier/runtime';
-import { consumer } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, dynamoClient, requiredEnv } from 'courier/runtime';
 import { userPk } from './keys';
 import { loginCountWrite } from './login-count';
 

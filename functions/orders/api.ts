@@ -1,13 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { newEventId } from 'courier/contracts';
-import { id, text } from 'courier/contracts';
+import { id, newEventId, text } from 'courier/contracts';
 import { OrderCancelledV1 } from '../events/orders';
-import { dynamoClient } from 'courier/runtime';
-import { actingUser, callerOf, callerPolicyFromEnv, header, HttpError, httpApi, readJsonBody, requireOwnerOrOperator, type HttpResponse } from 'courier/runtime';
-import { TransactionCancelled, transactWithOutbox } from 'courier/runtime';
-import { outgoing } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { actingUser, callerOf, callerPolicyFromEnv, dynamoClient, header, httpApi, HttpError, type HttpResponse, outgoing, readJsonBody, requiredEnv, requireOwnerOrOperator, TransactionCancelled, transactWithOutbox } from 'courier/runtime';
 import { orderUpdate, readItem, readOrder } from './order-record';
 import { orderLinks, orderView } from './order-view';
 import { IDEMPOTENCY_ITEM_INDEX, idempotencyPk, newOrder, orderCreated, placementItems, requestHash, type IdempotencyItem } from './place-order';

@@ -1,7 +1,4 @@
-import { PermanentError } from 'courier/runtime';
-import { consumer } from 'courier/runtime';
-import { dynamoClient } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, dynamoClient, PermanentError, requiredEnv } from 'courier/runtime';
 import { readOrder } from './order-record';
 import { progressWrites, REPLY_EVENTS } from './record-fact';
 

@@ -3,9 +3,7 @@ import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
 import { OrderCancelledV1 } from '../events/orders';
 import { PointsAwardedV1 } from '../events/points';
 import { RiskAssessedV1 } from '../events/risk';
-import type { EventOf } from 'courier/runtime';
-import { outboxWrites } from 'courier/runtime';
-import { outgoing } from 'courier/runtime';
+import { type EventOf, outboxWrites, outgoing } from 'courier/runtime';
 import { deriveStatus, isFinal } from './order-progress';
 import { orderUpdate, type OrderItem } from './order-record';
 

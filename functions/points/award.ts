@@ -3,8 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DetailOf } from 'courier/contracts';
 import type { OrderCreatedV1 } from '../events/orders';
 import { PointsAwardedV1 } from '../events/points';
-import { outboxWrites } from 'courier/runtime';
-import { outgoing } from 'courier/runtime';
+import { outboxWrites, outgoing } from 'courier/runtime';
 import { awardKey, setBalance, type Award, type Ledger } from './points-table';
 import { pointsFor } from './points-for';
 

@@ -1,7 +1,6 @@
 import type { DetailOf } from 'courier/contracts';
 import { OrderCancelledV1, OrderCreatedV1 } from '../events/orders';
-import { consumer, type HandlerContext, type HandlerResult } from 'courier/runtime';
-import { requiredEnv } from 'courier/runtime';
+import { consumer, type HandlerContext, type HandlerResult, requiredEnv } from 'courier/runtime';
 import { awardWrites } from './award';
 import { afterConditionFailed } from './conflicts';
 import { readLedger } from './points-table';

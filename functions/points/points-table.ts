@@ -1,8 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { dynamoClient } from 'courier/runtime';
-import { systemClock } from 'courier/runtime';
-import { readConsistent } from 'courier/runtime';
+import { dynamoClient, readConsistent, systemClock } from 'courier/runtime';
 
 /**
  * The points table, one partition key `pk` (S) for two kinds of item:

@@ -1,5 +1,4 @@
-import type { DetailOf } from 'courier/contracts';
-import { derivedEventId } from 'courier/contracts';
+import { derivedEventId, type DetailOf } from 'courier/contracts';
 import type { OrderCreatedV1 } from '../events/orders';
 import { RiskAssessedV1 } from '../events/risk';
 import { outgoing, type OutgoingEvent } from 'courier/runtime';

@@ -1,6 +1,5 @@
 import { OrderCreatedV1 } from '../events/orders';
-import { consumer } from 'courier/runtime';
-import { reliablePublisherFromEnv } from 'courier/runtime';
+import { consumer, reliablePublisherFromEnv } from 'courier/runtime';
 import { assessment } from './assess';
 
 /**

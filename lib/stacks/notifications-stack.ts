@@ -5,12 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ConfigChangedV1 } from '../../functions/events/config';
 import { UserLoginSucceededV1 } from '../../functions/events/identity';
-import type { Consumer } from 'courier/constructs';
-import type { FailedMessageStore } from 'courier/constructs';
-import { CourierFunction, grantTableKey } from 'courier/constructs';
-import type { Outbox } from 'courier/constructs';
-import { ApiAuthorization, ON_BEHALF_OF_PERMISSION, ServiceApi } from 'courier/constructs';
-import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { ApiAuthorization, type Consumer, CourierFunction, type FailedMessageStore, grantTableKey, ON_BEHALF_OF_PERMISSION, type Outbox, ServiceApi, ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
 import { CONFIG_WRITE } from '../../functions/notifications/permissions';
 

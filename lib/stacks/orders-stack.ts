@@ -5,12 +5,7 @@ import type { Construct } from 'constructs';
 import { InventoryRejectedV1, InventoryReservedV1 } from '../../functions/events/inventory';
 import { PointsAwardedV1 } from '../../functions/events/points';
 import { RiskAssessedV1 } from '../../functions/events/risk';
-import type { Consumer } from 'courier/constructs';
-import { CourierFunction } from 'courier/constructs';
-import type { Outbox } from 'courier/constructs';
-import { ApiAuthorization, ON_BEHALF_OF_PERMISSION, ServiceApi } from 'courier/constructs';
-import { grantTable } from 'courier/constructs';
-import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { ApiAuthorization, type Consumer, CourierFunction, grantTable, ON_BEHALF_OF_PERMISSION, type Outbox, ServiceApi, ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
 
 export interface OrdersStackProps extends Omit<ServiceStackProps, 'serviceName'> {

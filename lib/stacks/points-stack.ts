@@ -2,9 +2,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
-import type { Consumer } from 'courier/constructs';
-import type { Outbox } from 'courier/constructs';
-import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { type Consumer, type Outbox, ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
 
 /**

@@ -1,8 +1,6 @@
 import type { Construct } from 'constructs';
 import { OrderCreatedV1 } from '../../functions/events/orders';
-import type { Consumer } from 'courier/constructs';
-import type { FailedMessageStore } from 'courier/constructs';
-import { ServiceStack, type ServiceStackProps } from 'courier/constructs';
+import { type Consumer, type FailedMessageStore, ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
 
 /**

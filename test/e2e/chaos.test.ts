@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { chaosOptions, runChaos, type ChaosResult } from '../../scripts/chaos/driver';
 import { renderChaosTable } from '../../scripts/chaos/report';
 import { connect } from '../../scripts/local/system';

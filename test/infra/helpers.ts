@@ -1,11 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
-import { Duration } from 'aws-cdk-lib';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { ServiceStack } from '../../lib/constructs/service-stack';
 

@@ -1,9 +1,8 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../lib/constructs/event-bus';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
-import { Stack } from 'aws-cdk-lib';
 import { ENV, nagFindings } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;

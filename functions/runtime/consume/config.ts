@@ -3,14 +3,12 @@ import { ENV } from '../../contracts/conventions.js';
 import { dynamoClient } from '../support/aws-clients.js';
 import { createLogger, type Logger } from '../support/log.js';
 import { Metrics } from '../support/metrics.js';
-import { InvalidIdempotencyKey, InvalidOrderingKey } from './errors.js';
+import { type BusinessConditionFailed, InvalidIdempotencyKey, InvalidOrderingKey } from './errors.js';
 import { declaredEvents, type AnyConsumedEvent } from './events.js';
 import { IdempotencyStore } from './idempotency.js';
-import type { RecordHandler } from './middleware.js';
+import type { ConsumerMiddleware, RecordHandler } from './middleware.js';
 import type { ConsumerOptions, HandlerContext, Handler } from './options.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-delay.js';
-import type { BusinessConditionFailed } from './errors.js';
-import type { ConsumerMiddleware } from './middleware.js';
 
 export const CONSUMER_DEFAULTS = { perRecordTimeoutMs: 10_000, safetyMarginMs: 2_000, ttlSeconds: 48 * 3600, concurrency: 10, fifoConcurrency: 1 };
 
