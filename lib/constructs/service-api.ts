@@ -152,7 +152,12 @@ export class ServiceApi extends Construct {
     const permissions = [...new Set([...(props.permissions ?? []), ...props.routes.flatMap((r) => (r.permission ? [r.permission] : []))])];
     for (const p of permissions) if (!PERMISSION.test(p)) throw new Error(`ServiceApi ${id}: permission "${p}" must be 1–64 of A-Z a-z 0-9 : . _ / - (it is a JWT scope and names an IAM role)`);
 
-    this.api = new apigw.HttpApi(this, 'Api', { description: `courier ${props.serviceName} API`, createDefaultStage: false });
+    this.api = new apigw.HttpApi(this, 'Api', {
+      // Named after its stack: two stages' APIs are told apart in the console and the CLI.
+      apiName: `${Stack.of(this).stackName}-${props.serviceName}-api`,
+      description: `courier ${props.serviceName} API`,
+      createDefaultStage: false,
+    });
     this.stage = this.addStage(props);
     // The endpoint, not `stage.url`: the same URL on AWS, and the local engine resolves it to its own host.
     this.url = this.api.apiEndpoint;
