@@ -20,3 +20,4 @@ export * from './asyncapi.js';
 export * from './compatibility.js';
 export * from './conventions.js';
 export * from './render.js';
+export * from './trace-context.js';
