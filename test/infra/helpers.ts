@@ -71,3 +71,12 @@ export function logicalId(construct: IConstruct): string {
   const child = (construct.node.defaultChild ?? construct) as import('aws-cdk-lib').CfnElement;
   return Stack.of(construct).getLogicalId(child);
 }
+
+/** The one statement active tracing adds to a function's role: X-Ray segment uploads, which take no resource. */
+export const XRAY_WRITE_STATEMENT = { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' };
+
+/** A role's statements split into the X-Ray upload statement(s) and the rest (which must all name resources). */
+export function splitXRayStatements<T extends { Action: unknown; Resource: unknown }>(statements: T[]): { xray: T[]; rest: T[] } {
+  const isXRay = (st: T) => JSON.stringify(st.Action) === JSON.stringify(XRAY_WRITE_STATEMENT.Action);
+  return { xray: statements.filter(isXRay), rest: statements.filter((st) => !isXRay(st)) };
+}
