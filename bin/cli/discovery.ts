@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 
 /** What a consumer's stack output says about it (lib/constructs/consumer.ts `describe()`). */
 export interface ConsumerInfo {
@@ -71,12 +71,7 @@ export class NotDeployed extends Error {}
  */
 export async function discover(cfn: CloudFormationClient): Promise<Deployment> {
   const stacks: Stack[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
-    stacks.push(...(page.Stacks ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for await (const page of paginateDescribeStacks({ client: cfn }, {})) stacks.push(...(page.Stacks ?? []));
 
   const deployment: Deployment = { consumers: [], outboxes: [], failedMessages: [], outputs: {} };
   for (const stack of stacks) {
