@@ -5,17 +5,13 @@ import { Metrics } from './metrics.js';
 export interface LambdaContextLike {
   awsRequestId?: string;
   functionName?: string;
-  invokedFunctionArn?: string;
-  memoryLimitInMB?: string;
 }
 
 /** The current invocation as log lines show it (Powertools Logger's keys). */
 export interface Invocation {
   coldStart: boolean;
   requestId?: string;
-  functionArn?: string;
   functionName?: string;
-  memorySize?: string;
 }
 
 // Provisioned concurrency and SnapStart initialise ahead of the request: no invocation of theirs is a
@@ -40,9 +36,7 @@ export function startInvocation(context: LambdaContextLike = {}, write?: (line: 
   current = {
     coldStart,
     requestId: context.awsRequestId,
-    functionArn: context.invokedFunctionArn,
     functionName: context.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME,
-    memorySize: context.memoryLimitInMB ?? process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
   };
   if (coldStart) {
     const metrics = new Metrics({ service: serviceName(), function_name: current.functionName ?? 'unknown' }, write);

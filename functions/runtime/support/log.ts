@@ -1,10 +1,12 @@
 /**
- * Structured JSON logs, one line per entry, shaped as Powertools for AWS Lambda's Logger writes them
- * (`level` upper-case, `message`, `timestamp`, `service`, `cold_start`, `function_arn`,
- * `function_memory_size`, `function_name`, `function_request_id`, `xray_trace_id`, then the entry's own
- * keys), so queries written for Powertools work on courier's lines and Lambda's advanced logging
- * controls can filter them by level. Hand-written (bench/RESULTS.md § Consumer bundle measures why);
- * a Powertools Logger can be passed wherever courier takes a logger (`asLogger`).
+ * Structured JSON logs, one line per entry, with the keys Powertools for AWS Lambda's Logger writes, in
+ * its order (`level` upper-case, `message`, `timestamp`, `service`, `cold_start`, `function_name`,
+ * `function_request_id`, `xray_trace_id`, then the entry's own keys), so queries written for Powertools
+ * work on courier's lines and Lambda's advanced logging controls can filter them by level. Left out:
+ * `function_arn` and `function_memory_size` (≈ 160 bytes a line, a fifth of a record line, for what the
+ * log group already names) and `sampling_rate` (no debug sampling). Hand-written (bench/RESULTS.md
+ * § Consumer bundle measures why); a Powertools Logger can be passed wherever courier takes a logger
+ * (`asLogger`).
  */
 import { xrayTraceId } from '../../contracts/trace-context.js';
 import { ENV } from '../../contracts/conventions.js';
@@ -85,8 +87,6 @@ export function createLogger(base: LogFields = {}, write: (line: string) => void
       timestamp,
       service,
       cold_start: invocation?.coldStart,
-      function_arn: invocation?.functionArn,
-      function_memory_size: invocation?.memorySize,
       function_name: invocation?.functionName,
       function_request_id: invocation?.requestId,
       xray_trace_id: trace && xrayTraceId(trace),
