@@ -33,6 +33,9 @@ export function recordTraceFields(record: SQSRecord, detail: unknown): { xray_tr
  * the consumer invocation's. On AWS, Lambda links the invocation's own trace to every message's
  * `AWSTraceHeader` (X-Ray trace linking for SQS); this makes the chain go on past the consumer.
  * A new instance per batch: it keeps the batch's trace headers by message id.
+ * @example
+ * // middlewareOf() puts it first for every consumer; standalone:
+ * const wrapped = wrapHandler(handle, [recordTraceMiddleware()], 'inventory-orders');
  */
 export function recordTraceMiddleware(): ConsumerMiddleware {
   const headers = new Map<string, string>();

@@ -22,7 +22,11 @@ export function withTraceHeader(entry: PutEventsRequestEntry): PutEventsRequestE
   return context ? { ...entry, TraceHeader: formatXRayTraceHeader(context) } : entry;
 }
 
-/** The X-Ray trace id an entry's `TraceHeader` names, for the publish log line. */
+/**
+ * The X-Ray trace id an entry's `TraceHeader` names, for the publish log line.
+ * @example
+ * log.info('event published', { xray_trace_id: traceIdOfEntry(withTraceHeader(entry)) });
+ */
 export const traceIdOfEntry = (entry: PutEventsRequestEntry): string | undefined => {
   const context = parseXRayTraceHeader(entry.TraceHeader);
   return context && xrayTraceId(context);
