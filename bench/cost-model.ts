@@ -37,7 +37,9 @@ const ASSUME = {
   apiMs: 40,
   invocationBaseMs: 20,
   perRecordMs: 30,
-  logBytesPerRecord: 400,
+  // a Powertools-shaped line as the local engine's e2e run wrote them: record lines ≈ 590 bytes,
+  // "event published" and "request handled" lines ≈ 430
+  logBytesPerLine: 550,
   logBytesPerInvocation: 800, // START/END/REPORT platform lines + one EMF document
   accessLogBytes: 250,
 };
@@ -96,8 +98,9 @@ export function perOrder(recordsPerBatch: number, streamBatch: number): Line[] {
   const rru = outboxRows * 1 + dynamo.reduce((n, d) => n + d.rru, 0);
   // per delivery: EventBridge's SendMessage; per batch: the poller's ReceiveMessage and DeleteMessageBatch
   const sqs = deliveries.length * (1 + 2 / recordsPerBatch);
-  const logBytes =
-    ASSUME.accessLogBytes + invocations * ASSUME.logBytesPerInvocation + (deliveries.length + 1) * ASSUME.logBytesPerRecord;
+  // one line per delivered record, per published event and for the API request
+  const logLines = deliveries.length + HAPPY_PATH.length + 1;
+  const logBytes = ASSUME.accessLogBytes + invocations * ASSUME.logBytesPerInvocation + logLines * ASSUME.logBytesPerLine;
   return [
     { component: 'API Gateway HTTP API', unit: 'requests', perOrder: 1, price: PRICES.httpApiRequest, note: 'POST /orders' },
     { component: 'Lambda', unit: 'invocations', perOrder: invocations, price: PRICES.lambdaRequest, note: `1 API + ${deliveries.length} deliveries / ${recordsPerBatch} + ${outboxRows} rows / ${streamBatch}` },
@@ -106,7 +109,7 @@ export function perOrder(recordsPerBatch: number, streamBatch: number): Line[] {
     { component: 'SQS', unit: 'requests', perOrder: sqs, price: PRICES.sqsRequest, note: `${deliveries.length} deliveries × (send + (receive + delete) / ${recordsPerBatch})` },
     { component: 'DynamoDB', unit: 'write request units', perOrder: wru, price: PRICES.dynamoWru, note: 'transactions count 2 per item; markers, outbox, business items' },
     { component: 'DynamoDB', unit: 'read request units', perOrder: rru, price: PRICES.dynamoRru, note: 'consistent reads; stream reads by Lambda are free' },
-    { component: 'CloudWatch Logs', unit: 'GB ingested', perOrder: logBytes / 2 ** 30, price: PRICES.logsIngestGb, note: `≈ ${Math.round(logBytes)} bytes: one line per record, platform lines + EMF per invocation, access log` },
+    { component: 'CloudWatch Logs', unit: 'GB ingested', perOrder: logBytes / 2 ** 30, price: PRICES.logsIngestGb, note: `≈ ${Math.round(logBytes)} bytes: ${logLines} lines (per record, per published event, the request), platform lines + EMF per invocation, access log` },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { paginateQuery, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group } from './args.js';
@@ -34,12 +34,7 @@ export async function pendingRows(ctx: Context, outbox: OutboxInfo, cutoff?: num
   const first = await ctx.clients.dynamodb.send(new QueryCommand({ ...base, Limit: 5, ScanIndexForward: true }));
   const oldest = (first.Items ?? []).map((i) => unmarshall(i)).map((r) => ({ eventId: String(r.event_id), createdAt: Number(r.created_at) }));
   let count = 0;
-  let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await ctx.clients.dynamodb.send(new QueryCommand({ ...base, Select: 'COUNT', ExclusiveStartKey }));
-    count += page.Count ?? 0;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of paginateQuery({ client: ctx.clients.dynamodb }, { ...base, Select: 'COUNT' })) count += page.Count ?? 0;
   return { count, oldest };
 }
 

@@ -1,14 +1,9 @@
-import { ScanCommand, type AttributeValue, type DynamoDBClient, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { paginateScan, type AttributeValue, type DynamoDBClient, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
-/** Every item of a table, page by page, as DynamoDB returns them (raw attribute values). */
+/** Every item of a table, page by page, as DynamoDB returns them (raw attribute values; the SDK's paginator follows LastEvaluatedKey). */
 export async function* scanPages(dynamodb: DynamoDBClient, input: ScanCommandInput): AsyncGenerator<Record<string, AttributeValue>[]> {
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(new ScanCommand({ ...input, ExclusiveStartKey }));
-    yield page.Items ?? [];
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of paginateScan({ client: dynamodb }, input)) yield page.Items ?? [];
 }
 
 /** Every item of a table as plain objects (consistent reads: the checks act on what they see). */

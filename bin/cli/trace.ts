@@ -9,6 +9,7 @@ import { scanStore, type FailedRow } from './failed.js';
 import { formatAge, iso } from './format.js';
 import type { TraceSubject } from './plugins.js';
 import { scanItems } from './scan.js';
+import { traceIdOfDetail } from '../../functions/contracts/trace-context.js';
 
 /** Published rows and deliveries younger than this are "in flight", not a problem. */
 const IN_FLIGHT_MS = 60_000;
@@ -30,6 +31,8 @@ export interface TracedEvent {
   status: 'PENDING' | 'PUBLISHED' | 'DUE' | 'PARKED' | 'UNKNOWN';
   createdAt?: string;
   publishedAt?: string;
+  /** The X-Ray trace id the event carries (its `traceparent`): open it in the X-Ray / CloudWatch console. */
+  traceId?: string;
   consumers: ConsumerRecord[];
 }
 
@@ -77,6 +80,11 @@ async function outboxRows(ctx: Context, deployment: Deployment, key: string): Pr
   );
   return perTable.flat();
 }
+
+const withTraceId = (detail: unknown): { traceId?: string } => {
+  const traceId = traceIdOfDetail(detail);
+  return traceId ? { traceId } : {};
+};
 
 /** One outbox row by its event id (a key lookup in each outbox table). */
 async function outboxRow(ctx: Context, deployment: Deployment, eventId: string): Promise<OutboxHit | undefined> {
@@ -170,6 +178,7 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
       status: row.status === 'PUBLISHED' ? 'PUBLISHED' : 'PENDING',
       ...(row.created_at !== undefined ? { createdAt: iso(Number(row.created_at)) } : {}),
       ...(row.published_at !== undefined ? { publishedAt: iso(Number(row.published_at)) } : {}),
+      ...withTraceId(row.detail),
       consumers: [],
     });
   }
@@ -291,7 +300,7 @@ function buildTimeline(subject: TraceSubject | undefined, events: TracedEvent[],
   const t: TimelineEntry[] = [...(subject?.timeline ?? [])];
   for (const e of events) {
     if (e.origin === 'outbox') {
-      t.push({ at: e.createdAt, what: `${e.service} outbox: ${e.detailType} ${e.eventId} written` });
+      t.push({ at: e.createdAt, what: `${e.service} outbox: ${e.detailType} ${e.eventId} written${e.traceId ? ` (trace ${e.traceId})` : ''}` });
       if (e.publishedAt) t.push({ at: e.publishedAt, what: `${e.detailType} ${e.eventId} published to the bus` });
       else t.push({ at: iso(now), what: `${e.detailType} ${e.eventId} still PENDING in the ${e.service} outbox` });
     }

@@ -1,4 +1,5 @@
 import type { EventDefinition } from './define.js';
+import { jsonSchemaOf } from './json-schema.js';
 import type { ServiceMap } from './services.js';
 
 export interface AsyncApiOptions {
@@ -34,7 +35,7 @@ export function buildAsyncApi(options: AsyncApiOptions): Record<string, unknown>
   const schemas: Record<string, unknown> = {};
   for (const event of catalog) {
     const name = messageName(event.detailType);
-    const { $schema: _dialect, ...schema } = event.jsonSchema();
+    const { $schema: _dialect, ...schema } = jsonSchemaOf(event);
     schemas[name] = schema;
     messages[name] = {
       name: event.detailType,

@@ -1,3 +1,6 @@
+import type { EventDefinition } from './define.js';
+import { jsonSchemaOf } from './json-schema.js';
+
 /**
  * Compares a published JSON Schema with its regenerated successor and lists every change that would
  * break a producer or consumer of the published version: removed fields, changed types, optional made
@@ -88,9 +91,9 @@ export type PublishedSchemas = (detailType: string) => Schema | undefined;
  * const problems = checkCompatibility(catalog, published);
  * if (problems.length > 0) throw new Error(problems.join('\n'));
  */
-export function checkCompatibility(catalog: readonly { detailType: string; jsonSchema(): Schema }[], published: PublishedSchemas): string[] {
+export function checkCompatibility(catalog: readonly EventDefinition<any, any>[], published: PublishedSchemas): string[] {
   return catalog.flatMap((event) => {
     const before = published(event.detailType);
-    return before ? incompatibilities(before, event.jsonSchema()).map((p) => `${event.detailType}: ${p}`) : [];
+    return before ? incompatibilities(before, jsonSchemaOf(event)).map((p) => `${event.detailType}: ${p}`) : [];
   });
 }

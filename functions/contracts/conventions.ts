@@ -18,6 +18,14 @@ export const ENV = {
   serviceName: 'SERVICE_NAME',
   sweepAfterSeconds: 'SWEEP_AFTER_SECONDS',
   maxAttempts: 'MAX_ATTEMPTS',
+  /** Powertools' service name: the `service` key of every log line and the ColdStart metric's dimension. */
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools' EMF namespace; the dashboard and alarms read the same value (default `courier`). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Log level, first set wins: Lambda's advanced logging controls, Powertools', the plain one. */
+  lambdaLogLevel: 'AWS_LAMBDA_LOG_LEVEL',
+  powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
+  logLevel: 'LOG_LEVEL',
 } as const;
 
 /** Idempotency table: partition key `id` = `<consumer>#<key>`, TTL attribute `expires_at`. */
@@ -29,10 +37,13 @@ export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-b
 /** Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. */
 export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at' } as const;
 
-/** CloudWatch namespace of every courier EMF metric. */
+/** CloudWatch namespace of every courier EMF metric unless `POWERTOOLS_METRICS_NAMESPACE` says otherwise. */
 export const METRICS_NAMESPACE = 'courier';
 
-/** EMF metric names: consumers (dimension `consumer`) and publishers (dimension `service`). */
+/**
+ * EMF metric names: consumers (dimension `consumer`), publishers (dimension `service`), and every
+ * function's `ColdStart` (dimensions `service`, `function_name`, as Powertools Metrics writes it).
+ */
 export const METRICS = {
   processed: 'processed',
   duplicates: 'duplicates',
@@ -42,6 +53,7 @@ export const METRICS = {
   published: 'published',
   publishFailed: 'publish_failed',
   parked: 'parked',
+  coldStart: 'ColdStart',
 } as const;
 
 /** Message attributes a quarantined record carries in its DLQ: why it is there. */

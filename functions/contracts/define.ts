@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { EVENT_ID_PATTERN } from './event-id.js';
 import { id } from './fields.js';
+import { TRACEPARENT_PATTERN } from './trace-context.js';
 
 // zod/mini ships without messages; English ones make every rejection readable in logs and DLQ reasons.
 z.config(en());
@@ -18,6 +19,9 @@ const metadata = (version: number) => ({
   version: z.literal(version),
   correlation_id: id(),
   causation_id: z.optional(id()),
+  // W3C trace context of the work that produced the event: it survives the outbox, archive replays and
+  // redrives, which carry no trace header of their own (docs/ARCHITECTURE.md § Observability).
+  traceparent: z.optional(z.string().check(z.regex(TRACEPARENT_PATTERN))),
 });
 
 type Metadata = ReturnType<typeof metadata>;
@@ -59,7 +63,7 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, label: string, input: unk
 
 /**
  * A courier event version: `<entity>.<action>.v<N>` from `<org>.<domain>`, whose `detail` carries the
- * metadata (event_id, occurred_at, version, correlation_id, causation_id) beside its payload.
+ * metadata (event_id, occurred_at, version, correlation_id, causation_id, traceparent) beside its payload.
  */
 export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLooseShape, DT extends string = string> {
   /** Discriminates courier events from foreign ones (see `foreignEvent`). */
@@ -75,7 +79,6 @@ export interface EventDefinition<P extends z.core.$ZodLooseShape = z.core.$ZodLo
   /** The payload alone (what a producer supplies; the publisher adds the metadata). */
   readonly payload: z.ZodMiniObject<P, z.core.$strict>;
   parse(detail: unknown): ParseResult<z.infer<z.ZodMiniObject<Metadata & P>>>;
-  jsonSchema(): Record<string, unknown>;
 }
 
 /** The typed `detail` of an event definition. */
@@ -119,12 +122,5 @@ export function defineEvent<P extends z.core.$ZodLooseShape, const DT extends st
     schema,
     payload: z.strictObject(spec.payload),
     parse: (detail) => parseWith(schema, spec.detailType, detail),
-    jsonSchema: () => ({
-      ...z.toJSONSchema(schema),
-      $id: `https://courier.dev/contracts/${spec.detailType}.schema.json`,
-      title: spec.detailType,
-      description: spec.description,
-      'x-source': spec.source,
-    }),
   };
 }

@@ -13,6 +13,7 @@
 export * from './define.js';
 export * from './envelope.js';
 export * from './foreign.js';
+export * from './json-schema.js';
 export * from './event-id.js';
 export * from './fields.js';
 export * from './services.js';
@@ -21,3 +22,4 @@ export * from './compatibility.js';
 export * from './conventions.js';
 export * from './render.js';
 export * from './api-auth.js';
+export * from './trace-context.js';

@@ -1,4 +1,5 @@
 import { buildAsyncApi, type AsyncApiOptions } from './asyncapi.js';
+import { jsonSchemaOf } from './json-schema.js';
 
 /**
  * Every contract file of a catalog, file name → content, in a stable order: one JSON Schema per event
@@ -10,7 +11,7 @@ import { buildAsyncApi, type AsyncApiOptions } from './asyncapi.js';
  */
 export function renderContracts(options: AsyncApiOptions): Map<string, string> {
   const files = new Map<string, string>();
-  for (const event of options.catalog) files.set(`${event.detailType}.schema.json`, toJson(event.jsonSchema()));
+  for (const event of options.catalog) files.set(`${event.detailType}.schema.json`, toJson(jsonSchemaOf(event)));
   files.set('asyncapi.json', toJson(buildAsyncApi(options)));
   return files;
 }

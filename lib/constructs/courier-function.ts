@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/contracts/conventions.js';
 import { mergeBundling } from './bundling.js';
+import { metricsNamespaceOf, tracingOf } from './observability.js';
 
 /**
  * The Lambda runtime every courier function uses: the newest Node.js runtime aws-cdk-lib knows.
@@ -89,6 +90,13 @@ export interface CourierFunctionProps extends FunctionCode {
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
+   * X-Ray tracing of the function. Active: Lambda records every invocation (sampled), sets
+   * `_X_AMZN_TRACE_ID` for the runtime and links SQS-triggered invocations to the traces of their
+   * messages; courier carries the trace on through its events.
+   * @default - context `courier:tracing`, else lambda.Tracing.ACTIVE
+   */
+  readonly tracing?: lambda.Tracing;
+  /**
    * Escape hatch: any other NodejsFunction prop, applied last (courier's role and log group stay).
    * @default - none
    */
@@ -97,8 +105,9 @@ export interface CourierFunctionProps extends FunctionCode {
 
 /**
  * A NodejsFunction with courier's defaults: current Node.js runtime, arm64, ESM bundle from the local
- * esbuild (or prebuilt code), its own log group with a retention, and its own role with no managed
- * policy (only log-stream writes on its own log group; callers add least-privilege grants).
+ * esbuild (or prebuilt code), active X-Ray tracing, Powertools' service name and metrics namespace in
+ * its environment, its own log group with a retention, and its own role with no managed policy (only
+ * log-stream writes on its own log group and X-Ray segment uploads; callers add least-privilege grants).
  *
  * @example
  * const api = new CourierFunction(this, 'Api', { entry: 'src/api.ts', serviceName: 'shipping', timeout: Duration.seconds(10) });
@@ -114,6 +123,19 @@ export class CourierFunction extends nodejs.NodejsFunction {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `courier ${props.serviceName}: role of ${id}`,
     });
+    const metricsNamespace = metricsNamespaceOf(scope);
+    const tracing = props.functionProps?.tracing ?? tracingOf(scope, props.tracing);
+    const environment = {
+      [ENV.serviceName]: props.serviceName,
+      [ENV.powertoolsServiceName]: props.serviceName,
+      [ENV.metricsNamespace]: metricsNamespace,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+      ...props.functionProps?.environment,
+    };
+    if (environment[ENV.metricsNamespace] !== metricsNamespace) {
+      throw new Error(`${scope.node.path}/${id}: ${ENV.metricsNamespace} is set in the environment; set the context courier:metricsNamespace instead, so the dashboards and alarms read the same namespace`);
+    }
     super(scope, id, {
       ...code,
       runtime: COURIER_RUNTIME,
@@ -122,16 +144,19 @@ export class CourierFunction extends nodejs.NodejsFunction {
       memorySize: props.memorySize ?? 256,
       description: props.description,
       ...props.functionProps,
+      tracing,
       role,
       logGroup,
-      environment: {
-        [ENV.serviceName]: props.serviceName,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-        ...props.functionProps?.environment,
-      },
+      environment,
     });
     logGroup.grantWrite(role);
+    // CDK grants the X-Ray upload for PassThrough as well as Active
+    if (tracing !== lambda.Tracing.DISABLED) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda tracing) do not support resource-level permissions; they only upload this function\'s trace segments.',
+      });
+    }
   }
 }
 

@@ -14,7 +14,8 @@ import { alarmName, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
-import { ENV, FAILED_MESSAGE_TABLE, METRICS, METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
+import { ENV, FAILED_MESSAGE_TABLE, METRICS } from '../../functions/contracts/conventions.js';
+import { metricsNamespaceOf } from './observability.js';
 import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { grantTableKey } from './table-access.js';
 import { toolkitAsset } from './toolkit-assets.js';
@@ -167,10 +168,10 @@ export class FailedMessageStore extends Construct {
     }).overrideLogicalId(outputId('FailedMessages', props.serviceName));
   }
 
-  /** EMF metric `courier`/`parked` for this service (emitted by the retrier). */
+  /** EMF metric `parked` for this service (emitted by the retrier), in the app's metrics namespace. */
   metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
+      namespace: metricsNamespaceOf(this),
       metricName: METRICS.parked,
       dimensionsMap: { service: this.serviceName },
       period: Duration.minutes(5),

@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { METRICS, METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
+import { METRICS } from '../../functions/contracts/conventions.js';
 import type { Consumer } from './consumer.js';
 import type { FailedMessageStore } from './failed-message-store.js';
 import type { Outbox } from './outbox.js';
+import { metricsNamespaceOf } from './observability.js';
 
 export interface ServiceDashboardProps {
   /** Owning service (dashboard title, EMF dimension values). */
@@ -25,16 +26,20 @@ const WIDTH = 6;
 const HEIGHT = 6;
 
 /**
- * One dashboard per service stack: a row per consumer (throughput, errors, DLQ depth, age of oldest
- * message), and rows for the outbox and failed-message store when the stack has them.
+ * One dashboard per service stack: a row per consumer (throughput with cold starts, errors, DLQ depth,
+ * age of oldest message), and rows for the outbox and failed-message store when the stack has them.
+ * EMF metrics are read from the app's metrics namespace (context `courier:metricsNamespace`), the one
+ * its functions write to.
  */
 export class ServiceDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   private readonly period: Duration;
+  private readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
     this.period = props.period ?? Duration.minutes(1);
+    this.namespace = metricsNamespaceOf(this);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
@@ -51,15 +56,8 @@ export class ServiceDashboard extends Construct {
   addConsumer(consumer: Consumer): void {
     const p = { period: this.period };
     const name = consumer.name;
-    const emf = (metric: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: metric,
-        dimensionsMap: { consumer: name },
-        statistic: 'Sum',
-        label,
-        ...p,
-      });
+    const emf = (metric: string, label: string, dimensionsMap: Record<string, string> = { consumer: name }) =>
+      new cloudwatch.Metric({ namespace: this.namespace, metricName: metric, dimensionsMap, statistic: 'Sum', label, ...p });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${name} · throughput`,
@@ -69,6 +67,7 @@ export class ServiceDashboard extends Construct {
           consumer.fn.metricInvocations({ ...p, statistic: 'Sum', label: 'invocations' }),
           emf(METRICS.processed, 'processed'),
           emf(METRICS.duplicates, 'duplicates'),
+          emf(METRICS.coldStart, 'cold starts', { service: consumer.serviceName, function_name: consumer.fn.functionName }),
         ],
         width: WIDTH,
         height: HEIGHT,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { catalog } from '../../functions/events/catalog';
 import { defineEvent } from '../../functions/contracts/define';
+import { jsonSchemaOf } from '../../functions/contracts/json-schema';
 import { currency, id, minorUnits } from '../../functions/contracts/fields';
 import { lines } from '../../functions/events/fields';
 import { incompatibilities } from '../../functions/contracts/compatibility';
@@ -13,7 +14,7 @@ const published = (detailType: string) => JSON.parse(readFileSync(`${CONTRACTS_D
 describe('published versions never change incompatibly', () => {
   for (const event of catalog) {
     it(`${event.detailType} is compatible with its committed schema`, () => {
-      expect(incompatibilities(published(event.detailType), event.jsonSchema())).toEqual([]);
+      expect(incompatibilities(published(event.detailType), jsonSchemaOf(event))).toEqual([]);
     });
   }
 });
@@ -21,7 +22,7 @@ describe('published versions never change incompatibly', () => {
 describe('the compatibility check', () => {
   // A modified copy of order.created.v1, as someone might edit it in place.
   const orderCreated = (payload: Record<string, any>) =>
-    defineEvent({ source: 'courier.orders', detailType: 'order.created.v1', description: 'edited copy', payload }).jsonSchema();
+    jsonSchemaOf(defineEvent({ source: 'courier.orders', detailType: 'order.created.v1', description: 'edited copy', payload }));
   const original = {
     order_id: id(),
     user_id: id(),
@@ -49,12 +50,12 @@ describe('the compatibility check', () => {
   it('fails when an optional field becomes required', () => {
     const before = defineEvent({ source: 'courier.orders', detailType: 'order.cancelled.v1', description: '', payload: { reason: z.optional(z.string()) } });
     const after = defineEvent({ source: 'courier.orders', detailType: 'order.cancelled.v1', description: '', payload: { reason: z.string() } });
-    expect(incompatibilities(before.jsonSchema(), after.jsonSchema())).toContain('$.reason: optional field made required');
+    expect(incompatibilities(jsonSchemaOf(before), jsonSchemaOf(after))).toContain('$.reason: optional field made required');
   });
 
   it('fails when an enum is narrowed but not when it is widened', () => {
     const risk = (decisions: [string, ...string[]]) =>
-      defineEvent({ source: 'courier.risk', detailType: 'risk.assessed.v1', description: '', payload: { decision: z.enum(decisions) } }).jsonSchema();
+      jsonSchemaOf(defineEvent({ source: 'courier.risk', detailType: 'risk.assessed.v1', description: '', payload: { decision: z.enum(decisions) } }));
     const committedRisk = risk(['approve', 'review', 'reject']);
     expect(incompatibilities(committedRisk, risk(['approve', 'reject'])).join()).toMatch(/enum narrowed, removed \["review"\]/);
     expect(incompatibilities(committedRisk, risk(['approve', 'review', 'reject', 'escalate']))).toEqual([]);
@@ -62,7 +63,7 @@ describe('the compatibility check', () => {
 
   it('fails when a union loses a variant', () => {
     const login = (ip: z.ZodMiniType) =>
-      defineEvent({ source: 'courier.identity', detailType: 'user.login_succeeded.v1', description: '', payload: { ip } }).jsonSchema();
+      jsonSchemaOf(defineEvent({ source: 'courier.identity', detailType: 'user.login_succeeded.v1', description: '', payload: { ip } }));
     expect(incompatibilities(login(z.union([z.ipv4(), z.ipv6()])), login(z.ipv4())).join()).toMatch(/variant 1/);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COURIER_RUNTIME } from '../../lib/constructs/courier-function';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constructs/consumer';
-import { type SampleApp, logicalId, sampleApp, template } from './helpers';
+import { type SampleApp, logicalId, sampleApp, splitXRayStatements, template, XRAY_WRITE_STATEMENT } from './helpers';
 import type { Template } from 'aws-cdk-lib/assertions';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -178,10 +178,12 @@ describe('Consumer least privilege', () => {
     return policies[0]![1].Properties.PolicyDocument.Statement as any[];
   };
 
-  it('has no managed policies and no wildcard resources', () => {
+  it('has no managed policies and no wildcard resources but the X-Ray upload of active tracing', () => {
     for (const [, role] of byType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const consumer of [s.reserve, s.release]) {
-      for (const st of policyOf(consumer)) {
+      const { xray, rest } = splitXRayStatements(policyOf(consumer));
+      expect(xray).toEqual([XRAY_WRITE_STATEMENT]);
+      for (const st of rest) {
         expect(JSON.stringify(st.Resource)).not.toContain('*');
         expect([st.Action].flat().some((a: string) => a.endsWith('*'))).toBe(false);
       }

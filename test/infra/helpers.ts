@@ -99,3 +99,12 @@ export function invokeGrants(t: Template, role: import('aws-cdk-lib/aws-iam').IR
 export function permissionRolesEnv(value: Cfn): Record<string, string> {
   return JSON.parse(withLogicalIds(value)) as Record<string, string>;
 }
+
+/** The one statement active tracing adds to a function's role: X-Ray segment uploads, which take no resource. */
+export const XRAY_WRITE_STATEMENT = { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' };
+
+/** A role's statements split into the X-Ray upload statement(s) and the rest (which must all name resources). */
+export function splitXRayStatements<T extends { Action: unknown; Resource: unknown }>(statements: T[]): { xray: T[]; rest: T[] } {
+  const isXRay = (st: T) => JSON.stringify(st.Action) === JSON.stringify(XRAY_WRITE_STATEMENT.Action);
+  return { xray: statements.filter(isXRay), rest: statements.filter((st) => !isXRay(st)) };
+}

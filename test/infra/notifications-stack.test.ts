@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { NotificationsStack } from '../../lib/stacks/notifications-stack';
-import { ENV, invokeGrants, logicalId, nagFindings, permissionRolesEnv } from './helpers';
+import { ENV, invokeGrants, logicalId, nagFindings, permissionRolesEnv, splitXRayStatements, XRAY_WRITE_STATEMENT } from './helpers';
 
 let stack: NotificationsStack;
 let t: Template;
@@ -61,9 +61,10 @@ describe('NotificationsStack', () => {
     const fn = t.findResources('AWS::Lambda::Function')[logicalId(stack.apiFunction)]!.Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 10 });
     expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
-      ['CONFIG_TABLE', 'COURIER_API_AUTH', 'COURIER_API_PERMISSION_ROLES', 'EVENT_BUS_NAME', 'FAILED_MESSAGE_TABLE', 'NODE_OPTIONS', 'OUTBOX_TABLE', 'SERVICE_NAME'],
+      ['CONFIG_TABLE', 'COURIER_API_AUTH', 'COURIER_API_PERMISSION_ROLES', 'EVENT_BUS_NAME', 'FAILED_MESSAGE_TABLE', 'NODE_OPTIONS', 'OUTBOX_TABLE', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'SERVICE_NAME'],
     );
-    const statements = statementsOf(logicalId(stack.apiFunction.role!));
+    const { xray, rest: statements } = splitXRayStatements(statementsOf(logicalId(stack.apiFunction.role!)));
+    expect(xray).toEqual([XRAY_WRITE_STATEMENT]);
     const on = (table: { tableArn: string }) => statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(stack.resolve(table.tableArn)));
     expect(on(stack.configTable).flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(on(stack.outbox.table).flatMap((s) => s.Action).sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem']);

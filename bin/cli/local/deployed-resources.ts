@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { paginateListStackResources, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,12 +17,9 @@ export async function deployedResources(cfn: CloudFormationClient, stacks: strin
   for (const stack of stacks) {
     const template = JSON.parse(readFileSync(join(cdkOut, `${stack}.template.json`), 'utf8'));
     const physical = new Map<string, string>();
-    let NextToken: string | undefined;
-    do {
-      const page = await cfn.send(new ListStackResourcesCommand({ StackName: stack, NextToken }));
+    for await (const page of paginateListStackResources({ client: cfn }, { StackName: stack })) {
       for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
       const physicalId = physical.get(logicalId);
       if (!physicalId) continue;

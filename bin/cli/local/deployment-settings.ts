@@ -6,7 +6,7 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { GetEventSourceMappingCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { referencedLogicalId, type DeployedResource } from './deployed-resources.js';
 
@@ -90,6 +90,14 @@ export const SETTINGS: Setting[] = [
     type: 'AWS::Lambda::EventSourceMapping',
     wanted: (r) => r.properties.MaximumRecordAgeInSeconds,
     actual: async (r, { lambda }) => (await lambda.send(new GetEventSourceMappingCommand({ UUID: r.physicalId }))).MaximumRecordAgeInSeconds,
+  },
+  {
+    // with Active, the engine sets _X_AMZN_TRACE_ID per invocation (a new root each time: it does not
+    // pass trace headers between services), which the runtime's trace context falls back to
+    name: 'Lambda tracing mode',
+    type: 'AWS::Lambda::Function',
+    wanted: (r) => r.properties.TracingConfig?.Mode,
+    actual: async (r, { lambda }) => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: r.physicalId }))).TracingConfig?.Mode,
   },
   {
     name: 'DynamoDB stream',

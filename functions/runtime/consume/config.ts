@@ -1,7 +1,7 @@
 import type { ConsumableEvent } from '../../contracts/index.js';
 import { ENV } from '../../contracts/conventions.js';
 import { dynamoClient } from '../support/aws-clients.js';
-import { createLogger, type Logger } from '../support/log.js';
+import { asLogger, createLogger, type Logger } from '../support/log.js';
 import { Metrics } from '../support/metrics.js';
 import { type BusinessConditionFailed, InvalidIdempotencyKey, InvalidOrderingKey } from './errors.js';
 import { declaredEvents, type AnyConsumedEvent } from './events.js';
@@ -74,7 +74,7 @@ export function resolveConfig(options: ConsumerOptions<readonly ConsumableEvent[
     concurrency: options.concurrency === undefined ? undefined : positive(options.concurrency, 1, 'concurrency', who),
     retryBackoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
     middleware: options.middleware ?? [],
-    log: createLogger({ consumer: name }),
+    log: asLogger(options.logger ?? createLogger()).child({ consumer: name }),
     metrics: new Metrics({ consumer: name }),
   };
 }

@@ -11,6 +11,7 @@ import { middlewareOf, type ConsumerMiddleware } from './middleware.js';
 import type { ConsumerOptions } from './options.js';
 import { settle, type Verdict } from './settle.js';
 import type { Logger } from '../support/log.js';
+import { withInvocation } from '../support/invocation.js';
 
 /** The Lambda context as the consumer uses it. */
 export type LambdaContext = RemainingTime & { awsRequestId?: string };
@@ -33,11 +34,11 @@ export type LambdaContext = RemainingTime & { awsRequestId?: string };
  */
 export function consumer<const E extends readonly ConsumableEvent[]>(options: ConsumerOptions<E>) {
   const config = resolveConfig(options as unknown as ConsumerOptions<readonly ConsumableEvent[]>);
-  return (event: SQSEvent, context: LambdaContext): Promise<SQSBatchResponse> => consumeBatch(config, event.Records ?? [], context);
+  return withInvocation((event: SQSEvent, context: LambdaContext): Promise<SQSBatchResponse> => consumeBatch(config, event.Records ?? [], context));
 }
 
 async function consumeBatch(config: ConsumerConfig, records: readonly SQSRecord[], context: LambdaContext): Promise<SQSBatchResponse> {
-  const log = context.awsRequestId ? config.log.child({ request_id: context.awsRequestId }) : config.log;
+  const log = context.awsRequestId ? config.log.child({ function_request_id: context.awsRequestId }) : config.log;
   const middleware = middlewareOf(config.middleware);
   for (const m of middleware) m.beforeBatch?.(records, config.name);
   const fifo = isFifo(records);

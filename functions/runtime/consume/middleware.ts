@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { AnyConsumedEvent } from './events.js';
 import type { HandlerContext, HandlerResult } from './options.js';
+import { recordTraceMiddleware } from './record-trace.js';
 
 /** A record's handler as middleware sees it (the event is not narrowed here). */
 export type RecordHandler = (event: AnyConsumedEvent, context: HandlerContext) => Promise<HandlerResult>;
@@ -51,8 +52,11 @@ export function useConsumerMiddleware(...middleware: ConsumerMiddleware[]): void
   processWide.push(...middleware);
 }
 
-/** The middleware of one consumer, its own first (read per invocation: injected modules may register late). */
-export const middlewareOf = (own: readonly ConsumerMiddleware[]): readonly ConsumerMiddleware[] => [...own, ...processWide];
+/**
+ * The middleware of one batch: courier's record-trace step (outermost), the consumer's own, then the
+ * process-wide ones (read per invocation: injected modules may register late).
+ */
+export const middlewareOf = (own: readonly ConsumerMiddleware[]): readonly ConsumerMiddleware[] => [recordTraceMiddleware(), ...own, ...processWide];
 
 /** The handler wrapped by every middleware, the first given outermost. */
 export function wrapHandler(handler: RecordHandler, middleware: readonly ConsumerMiddleware[], consumer: string): RecordHandler {

@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { ConsumableEvent } from '../../contracts/index.js';
-import type { Logger } from '../support/log.js';
+import type { Logger, LogMethods } from '../support/log.js';
 import type { BusinessConditionFailed } from './errors.js';
 import type { DetailTypeOf, EventOf, EventOfType } from './events.js';
 import type { ConsumerMiddleware } from './middleware.js';
@@ -10,7 +10,7 @@ import type { RetryBackoff } from './retry-delay.js';
 export interface HandlerContext {
   /** Fires at the record's deadline; pass it to every SDK call and fetch. */
   signal: AbortSignal;
-  /** Carries consumer, message_id, correlation_id, event_id and detail_type. */
+  /** Carries consumer, message_id, correlation_id, event_id, detail_type and the record's xray_trace_id. */
   log: Logger;
   messageId: string;
   /** 1 on the first delivery. */
@@ -106,6 +106,13 @@ export interface ConsumerOptions<E extends readonly ConsumableEvent[]> {
    * @default { baseSeconds: 5, maxSeconds: 900 }
    */
   retryBackoff?: RetryBackoff | false;
+  /**
+   * The logger of the runtime's lines and of every handler's `log`: any logger with
+   * debug/info/warn/error(message, fields), e.g. a Powertools Logger; courier adds its record fields
+   * to each call.
+   * @default - courier's JSON logger (Powertools' keys, level from the environment)
+   */
+  logger?: LogMethods;
   /**
    * Middleware around every record of this consumer (run before the process-wide ones registered with
    * `useConsumerMiddleware`).

@@ -9,6 +9,7 @@ import { quarantine } from './dlq.js';
 import { DeadlineExceeded, isPermanent } from './errors.js';
 import type { Finish } from './idempotency.js';
 import type { ConsumerMiddleware, Outcome } from './middleware.js';
+import { recordTraceFields } from './record-trace.js';
 import { run } from './run.js';
 
 /** A record's fate, and what the finish step still owes it. */
@@ -44,6 +45,7 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
     correlation_id: decoded.known.correlationId,
     event_id: decoded.known.eventId,
     detail_type: decoded.known.detailType,
+    ...recordTraceFields(record, decoded.ok ? decoded.event.detail : undefined),
   });
   const started = Date.now();
   const token = item.claim?.status === 'claimed' ? item.claim.token : undefined;

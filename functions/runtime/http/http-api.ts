@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { parseWith } from '../../contracts/define.js';
-import { createLogger, type Logger } from '../support/log.js';
+import { startInvocation, type LambdaContextLike } from '../support/invocation.js';
+import { asLogger, createLogger, type Logger, type LogMethods } from '../support/log.js';
 
 /** An error that becomes an HTTP response with this status and message (4xx: the caller's fault). */
 export class HttpError extends Error {
@@ -45,16 +46,21 @@ export function readJsonBody<T>(request: APIGatewayProxyEventV2, schema: z.ZodMi
 
 /**
  * One Lambda behind an HTTP API: dispatches on the route key ("POST /orders"), turns HttpError into its
- * status and anything else into a 500 that names the request id but leaks no internals.
+ * status and anything else into a 500 that names the request id but leaks no internals. One log line
+ * per request (`api_request_id` is API Gateway's id, the one a 500 answers with); `log` may be any
+ * logger with debug/info/warn/error (a Powertools Logger works).
  */
-export function httpApi(routes: Record<string, Route>, log: Logger = createLogger()) {
-  return async (request: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+export function httpApi(routes: Record<string, Route>, log: LogMethods = createLogger()) {
+  const logger = asLogger(log);
+  return async (request: APIGatewayProxyEventV2, context?: LambdaContextLike): Promise<APIGatewayProxyResultV2> => {
+    startInvocation(context);
     const requestId = request.requestContext?.requestId ?? 'unknown';
-    const requestLog = log.child({ request_id: requestId, route: request.routeKey });
+    const requestLog = logger.child({ api_request_id: requestId, route: request.routeKey });
     const route = routes[request.routeKey];
     try {
       if (!route) throw new HttpError(404, `no route ${request.routeKey}`);
       const response = await route(request, requestLog);
+      requestLog.info('request handled', { status: response.status });
       return toResult(response.status, response.body, response.headers);
     } catch (error) {
       if (error instanceof HttpError) {

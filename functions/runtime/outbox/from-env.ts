@@ -1,6 +1,8 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { ENV } from '../../contracts/conventions.js';
 import { publisherFromEnv } from '../publish/from-env.js';
 import { positiveIntEnv, requiredEnv } from '../support/env.js';
+import { withInvocation, type LambdaContextLike } from '../support/invocation.js';
 import { createOutboxRelay } from './relay.js';
 import { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox } from './sweeper.js';
 import { createOutboxTable } from './table.js';
@@ -19,7 +21,10 @@ export const outboxTableFromEnv = () => createOutboxTable({ tableName: requiredE
  * @example
  * export const handler = outboxRelayFromEnv();
  */
-export const outboxRelayFromEnv = () => createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
+export function outboxRelayFromEnv() {
+  const relay = createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
+  return withInvocation((event: DynamoDBStreamEvent, _context?: LambdaContextLike) => relay(event));
+}
 
 /**
  * The outbox sweeper's Lambda handler: scheduled (the schedule's event is ignored), or invoked by
@@ -32,9 +37,9 @@ export function outboxSweeperFromEnv() {
   const table = outboxTableFromEnv();
   const publisher = publisherFromEnv();
   const olderThanMs = positiveIntEnv(ENV.sweepAfterSeconds, DEFAULT_SWEEP_AFTER_SECONDS) * 1000;
-  return (event?: { olderThanSeconds?: unknown }) => {
+  return withInvocation((event?: { olderThanSeconds?: unknown }, _context?: LambdaContextLike) => {
     const requested = event?.olderThanSeconds;
     const override = typeof requested === 'number' && Number.isInteger(requested) && requested >= 0 ? requested * 1000 : undefined;
     return sweepOutbox({ table, publisher, olderThanMs: override ?? olderThanMs });
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { ENV } from '../../contracts/conventions.js';
 import { positiveIntEnv, requiredEnv } from '../support/env.js';
+import { withInvocation, type LambdaContextLike } from '../support/invocation.js';
 import { DEFAULT_MAX_ATTEMPTS, retryFailedMessages } from './failed-message-retrier.js';
 import { createFailedMessageStore } from './failed-message-store.js';
 import { createPublisher } from './publisher.js';
@@ -38,5 +39,5 @@ export function failedMessageRetrierFromEnv() {
   const store = failedMessageStoreFromEnv();
   const publisher = publisherFromEnv();
   const maxAttempts = positiveIntEnv(ENV.maxAttempts, DEFAULT_MAX_ATTEMPTS);
-  return () => retryFailedMessages({ publisher, store, maxAttempts });
+  return withInvocation((_event?: unknown, _context?: LambdaContextLike) => retryFailedMessages({ publisher, store, maxAttempts }));
 }

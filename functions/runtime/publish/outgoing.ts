@@ -1,5 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { newEventId, type ContractViolation, type EventDefinition, type PayloadOf } from '../../contracts/index.js';
+import { formatTraceparent, formatXRayTraceHeader, type TraceContext } from '../../contracts/trace-context.js';
+import { currentTrace } from '../support/trace-scope.js';
 
 /** An event a producer wants to announce: its definition, its payload and where it comes from. */
 export interface OutgoingEvent<E extends EventDefinition<any> = EventDefinition<any>> {
@@ -33,8 +35,12 @@ export interface StoredEntry {
 
 export type BuiltEvent = { ok: true; value: StoredEntry } | { ok: false; value: StoredEntry; error: ContractViolation };
 
-/** Fills the metadata, validates the whole detail against its contract and renders the entry. */
-export function buildEvent(out: OutgoingEvent, now: number): BuiltEvent {
+/**
+ * Fills the metadata, validates the whole detail against its contract and renders the entry. The
+ * current trace (a consumer's record, or the invocation's) becomes the detail's `traceparent` and the
+ * entry's `TraceHeader`, so the event continues the trace of the work that produced it.
+ */
+export function buildEvent(out: OutgoingEvent, now: number, trace: TraceContext | undefined = currentTrace()): BuiltEvent {
   const eventId = out.eventId ?? newEventId(now);
   const detail = {
     ...(out.payload as object),
@@ -44,9 +50,15 @@ export function buildEvent(out: OutgoingEvent, now: number): BuiltEvent {
     version: out.event.version,
     correlation_id: out.correlationId ?? eventId,
     ...(out.causationId === undefined ? {} : { causation_id: out.causationId }),
+    ...(trace === undefined ? {} : { traceparent: formatTraceparent(trace) }),
   };
   const parsed = out.event.parse(detail);
-  const entry = { Source: out.event.source, DetailType: out.event.detailType, Detail: parsed.ok ? JSON.stringify(parsed.value) : renderInvalid(detail) };
+  const entry: PutEventsRequestEntry = {
+    Source: out.event.source,
+    DetailType: out.event.detailType,
+    Detail: parsed.ok ? JSON.stringify(parsed.value) : renderInvalid(detail),
+    ...(trace === undefined ? {} : { TraceHeader: formatXRayTraceHeader(trace) }),
+  };
   return parsed.ok ? { ok: true, value: { eventId, entry } } : { ok: false, value: { eventId, entry }, error: parsed.error };
 }
 

@@ -1,11 +1,12 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { eventBridgeClient } from '../support/aws-clients.js';
 import { systemClock, type BackoffPolicy, type Clock } from '../support/backoff.js';
-import { createLogger, type Logger } from '../support/log.js';
+import { asLogger, createLogger, type Logger, type LogMethods } from '../support/log.js';
 import { Metrics } from '../support/metrics.js';
 import { buildEvent, type OutgoingEvent, type StoredEntry } from './outgoing.js';
-import { ENV } from '../../contracts/conventions.js';
+import { ENV, METRICS } from '../../contracts/conventions.js';
 import { sendEntries } from './put-events.js';
+import { traceIdOfEntry, withTraceHeader } from './trace-header.js';
 
 export type PublishResult =
   | { status: 'published'; eventId: string; entry: PutEventsRequestEntry; attempts: number }
@@ -36,7 +37,8 @@ export interface PublisherOptions {
   /** Metrics dimension `service`; defaults to SERVICE_NAME. */
   service?: string;
   metrics?: Metrics;
-  logger?: Logger;
+  /** Any logger with debug/info/warn/error (a Powertools Logger works). @default - courier's JSON logger */
+  logger?: LogMethods;
 }
 
 export interface Publisher {
@@ -53,7 +55,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const clock = options.clock ?? systemClock;
   const service = options.service ?? process.env[ENV.serviceName] ?? 'unknown';
   const metrics = options.metrics ?? new Metrics({ service });
-  const logger = options.logger ?? createLogger({ service, component: 'publisher' });
+  const logger = options.logger ? asLogger(options.logger).child({ component: 'publisher' }) : createLogger({ component: 'publisher' }, undefined, { service });
   const send = {
     client: options.client ?? eventBridgeClient(),
     busName: options.busName,
@@ -66,8 +68,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   async function publishStored(stored: readonly StoredEntry[]): Promise<PublishResult[]> {
     if (stored.length === 0) return [];
-    const sent = await sendEntries(stored.map((s) => s.entry), send);
-    const results = sent.map((r, i): PublishResult => ({ ...r, eventId: stored[i]!.eventId, entry: stored[i]!.entry }));
+    // rows from the outbox or the failed-message store carry their trace in the detail only
+    const entries = stored.map((s) => withTraceHeader(s.entry));
+    const sent = await sendEntries(entries, send);
+    const results = sent.map((r, i): PublishResult => ({ ...r, eventId: stored[i]!.eventId, entry: entries[i]! }));
     report(results);
     return results;
   }
@@ -91,11 +95,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
   function report(results: readonly PublishResult[]): void {
     let published = 0;
     for (const r of results) {
-      if (r.status === 'published') published += 1;
-      else logger.warn('publish failed', { event_id: r.eventId, detail_type: r.entry.DetailType, code: r.code, error: r.message, retryable: r.retryable, attempts: r.attempts });
+      // one line per event, on the trace of the work that produced it (not the publishing invocation's)
+      const traceId = traceIdOfEntry(r.entry);
+      const about = { event_id: r.eventId, detail_type: r.entry.DetailType, ...(traceId ? { xray_trace_id: traceId } : {}) };
+      if (r.status === 'published') {
+        published += 1;
+        logger.info('event published', { ...about, attempts: r.attempts });
+      } else logger.warn('publish failed', { ...about, code: r.code, error: r.message, retryable: r.retryable, attempts: r.attempts });
     }
-    metrics.add('published', 'Count', published);
-    metrics.add('publish_failed', 'Count', results.length - published);
+    metrics.add(METRICS.published, 'Count', published);
+    metrics.add(METRICS.publishFailed, 'Count', results.length - published);
     metrics.flush();
   }
 

@@ -15,12 +15,12 @@ const ORDER = 'ord_1';
 const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
 
 const order = marshall({ pk: `ORDER#${ORDER}`, order_id: ORDER, user_id: 'u1', currency: 'EUR', total_minor: 900, status: 'CONFIRMED', stock: 'RESERVED', risk_decision: 'approve', risk_score: 0, points: 9, created_at: at(300_000), updated_at: at(290_000), version: 4 });
-const row = (id: string, type: string, status: 'PUBLISHED' | 'PENDING', createdAgo: number) =>
+const row = (id: string, type: string, status: 'PUBLISHED' | 'PENDING', createdAgo: number, detail: Record<string, unknown> = {}) =>
   marshall({
     event_id: id,
     source: 'courier.orders',
     detail_type: type,
-    detail: JSON.stringify({ event_id: id, order_id: ORDER }),
+    detail: JSON.stringify({ event_id: id, order_id: ORDER, ...detail }),
     status,
     created_at: NOW - createdAgo,
     ...(status === 'PUBLISHED' ? { published_at: NOW - createdAgo + 50 } : { pending: 'PENDING' }),
@@ -79,6 +79,15 @@ describe('trace', () => {
     const text = renderTrace(r);
     expect(text).toContain('diagnosis: all consumers completed; order CONFIRMED');
     expect(text).toContain('inventory-orders: order.created.v1 completed');
+  });
+
+  it('prints the X-Ray trace id an outbox row carries, to open the order’s trace in the console', async () => {
+    const traced = row('e1', 'order.created.v1', 'PUBLISHED', 299_000, { traceparent: '00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01' });
+    world({ rows: [traced, row('e2', 'inventory.reserved.v1', 'PUBLISHED', 200_000)] });
+    const { ctx } = testContext();
+    const r = await trace(ctx, ORDER);
+    expect(r.events.map((e) => [e.eventId, e.traceId])).toEqual([['e1', '1-5759e988-bd862e3fe1be46a994272793'], ['e2', undefined]]);
+    expect(renderTrace(r)).toContain('orders outbox: order.created.v1 e1 written (trace 1-5759e988-bd862e3fe1be46a994272793)');
   });
 
   it('names the consumer whose DLQ holds the event and why', async () => {

@@ -500,7 +500,7 @@ describe('consumer: logs and metrics (9)', () => {
     await make()(sqsEvent(record), fakeContext());
     expect(logsFor(record.messageId)).toEqual([
       expect.objectContaining({
-        level: 'info', consumer: 'inventory-reserve', request_id: 'req-1', correlation_id: 'req-7f3a',
+        level: 'INFO', consumer: 'inventory-reserve', function_request_id: 'req-1', correlation_id: 'req-7f3a',
         event_id: eventIdOf(record), detail_type: 'order.created.v1', outcome: 'processed', duration_ms: expect.any(Number),
       }),
     ]);

@@ -180,7 +180,7 @@ describe('COURIER_FAULTS: the local-engine guard', () => {
     for (let i = 0; i < 3; i++) expect(await handler({ Records: batch(3) }, fakeContext())).toEqual({ batchItemFailures: [] });
     expect(handle).toHaveBeenCalledTimes(9);
     expect(exit).not.toHaveBeenCalled();
-    const errors = out.lines.filter((l) => l.level === 'error');
+    const errors = out.lines.filter((l) => l.level === 'ERROR');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ setting: 'COURIER_FAULTS', aws_endpoint_url: null });
     expect(errors[0]!.message).toContain('COURIER_FAULTS is set but ignored');
@@ -193,13 +193,13 @@ describe('COURIER_FAULTS: the local-engine guard', () => {
     const handle = vi.fn(async () => {});
     expect(await make({ handle })({ Records: batch(2) }, fakeContext())).toEqual({ batchItemFailures: [] });
     expect(handle).toHaveBeenCalledTimes(2);
-    expect(out.lines.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ aws_endpoint_url: 'http://10.0.0.5:4566' })]);
+    expect(out.lines.filter((l) => l.level === 'ERROR')).toEqual([expect.objectContaining({ aws_endpoint_url: 'http://10.0.0.5:4566' })]);
   });
 
   it('outside the local engine an invalid setting is not even parsed: ignored, never thrown', async () => {
     setFaults('{"bogus":7}', null);
     expect(await make()({ Records: batch(1) }, fakeContext())).toEqual({ batchItemFailures: [] });
-    expect(out.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+    expect(out.lines.filter((l) => l.level === 'ERROR')).toHaveLength(1);
   });
 
   it('on the local engine an invalid setting fails the invocation loudly, before any record runs', async () => {
@@ -208,7 +208,7 @@ describe('COURIER_FAULTS: the local-engine guard', () => {
     await expect(make({ handle })({ Records: batch(2) }, fakeContext())).rejects.toThrow(/COURIER_FAULTS has unknown key "chaos"/);
     expect(handle).not.toHaveBeenCalled();
     expect(aws.calls).toHaveLength(0);
-    expect(out.lines.find((l) => l.level === 'error')).toMatchObject({ message: 'fault injection setting rejected', setting: 'COURIER_FAULTS' });
+    expect(out.lines.find((l) => l.level === 'ERROR')).toMatchObject({ message: 'fault injection setting rejected', setting: 'COURIER_FAULTS' });
   });
 
   it('is read per invocation: flipping the variable turns faults on and off', async () => {

@@ -160,7 +160,7 @@ describe('points-ledger: order.cancelled.v1', () => {
     db.put('points', { ...account()!, balance: 10 });
     await run(cancelled());
     expect(account()).toMatchObject({ balance: 0 });
-    expect(out.lines.find((l) => l.message?.includes('clamped'))).toMatchObject({ level: 'warn', order_id: 'ord-1001', shortfall: 15 });
+    expect(out.lines.find((l) => l.message?.includes('clamped'))).toMatchObject({ level: 'WARN', order_id: 'ord-1001', shortfall: 15 });
   });
 
   it('retries a cancel whose tombstone lost to an award landing meanwhile, then revokes it', async () => {
