@@ -1,6 +1,7 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -44,6 +45,12 @@ describe('Consumer refuses unsafe props', () => {
     ['a batching window above 5 minutes', { maxBatchingWindow: Duration.minutes(6) }, /≤ 5 minutes/],
     ['FIFO with a batch above 10', { fifo: true, batchSize: 20, maxBatchingWindow: Duration.seconds(1) }, /FIFO/],
     ['maxConcurrency of 1', { maxConcurrency: 1 }, /maxConcurrency must be 2–1000/],
+    ['an event listed twice', { events: [OrderCreatedV1, OrderCreatedV1] }, /event order.created.v1 is listed twice/],
+    ['no handler code', { entry: undefined }, /exactly one of `entry` \(source to bundle\), `code` \(prebuilt\) or `existingFunction`/],
+    ['two kinds of handler code', { code: lambda.Code.fromInline('exports.handler = 1') }, /exactly one of `entry`/],
+    ['a DLQ through queueProps', { queueProps: { deadLetterQueue: { queue: {} as never, maxReceiveCount: 5 } } }, /queueProps.deadLetterQueue is set by the construct/],
+    ['an unencrypted queue through queueProps', { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } }, /may not be UNENCRYPTED/],
+    ['a message group on a standard queue', { messageGroupId: 'g' }, /messageGroupId applies to FIFO consumers only/],
   ];
   for (const [what, override, message] of cases) {
     it(`throws on ${what}`, () => {
