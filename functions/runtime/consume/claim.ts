@@ -16,10 +16,15 @@ export interface ClaimedRecord {
 
 /**
  * Step 2, claim: each decoded record's idempotency id, then one claim round trip for the whole batch
- * with a lease ending at `leaseExpiresAt`. The second copy of a key within the batch is not claimed: it
- * is reported `in_progress` and retried after the first.
+ * with a lease ending at `leaseExpiresAt`, abandoned at `deadlineAt`. The second copy of a key within
+ * the batch is not claimed: it is reported `in_progress` and retried after the first.
  */
-export async function claimAll(config: ConsumerConfig, decoded: readonly { record: SQSRecord; decoded: Decoded }[], leaseExpiresAt: number): Promise<ClaimedRecord[]> {
+export async function claimAll(
+  config: ConsumerConfig,
+  decoded: readonly { record: SQSRecord; decoded: Decoded }[],
+  leaseExpiresAt: number,
+  deadlineAt: number,
+): Promise<ClaimedRecord[]> {
   if (!config.store) return decoded.map((d) => ({ ...d }));
   const items = decoded.map((d): ClaimedRecord => {
     if (!d.decoded.ok) return { ...d };
@@ -33,7 +38,7 @@ export async function claimAll(config: ConsumerConfig, decoded: readonly { recor
   items.forEach((item, i) => {
     if (item.id !== undefined && !owners.has(item.id)) owners.set(item.id, i);
   });
-  const claims = await config.store.claim([...owners.keys()], leaseExpiresAt);
+  const claims = await config.store.claim([...owners.keys()], leaseExpiresAt, deadlineAt);
   return items.map((item, i) => {
     if (item.id === undefined) return item;
     const claim: ClaimResult = owners.get(item.id) === i ? claims.get(item.id)! : { status: 'in_progress' };

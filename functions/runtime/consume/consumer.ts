@@ -45,8 +45,12 @@ async function consumeBatch(config: ConsumerConfig, records: readonly SQSRecord[
 
   const lease = leaseMs(context, records.length, config.perRecordMs, config.marginMs);
   const clock = new BatchClock(context, config.perRecordMs, config.marginMs, config.store ? Date.now() + lease : Infinity);
-  // Below the margin nothing runs: claiming would only hold keys the retry then has to wait out.
-  const claimed = config.store && clock.canStart() ? await claimAll(config, decoded, Date.now() + lease) : decoded.map((d): ClaimedRecord => ({ ...d }));
+  // Below the margin nothing runs: claiming would only hold keys the retry then has to wait out. A claim
+  // answered after `end − margin` could not start a record anyway.
+  const claimed =
+    config.store && clock.canStart()
+      ? await claimAll(config, decoded, Date.now() + lease, clock.end() - config.marginMs)
+      : decoded.map((d): ClaimedRecord => ({ ...d }));
 
   const verdicts = await runUnits(config, withGroups(config, claimed, fifo), fifo, { clock, log, middleware });
   return finish(config, verdicts, clock, fifo, log);

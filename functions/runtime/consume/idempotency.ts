@@ -9,6 +9,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, systemClock } from '../support/backoff.js';
+import { until } from './deadline.js';
 
 /**
  * Idempotency markers (table layout in docs/ARCHITECTURE.md § Shared conventions): `id`, `status`
@@ -65,8 +66,11 @@ export class IdempotencyStore {
     this.quoted = `"${table.replaceAll('"', '""')}"`;
   }
 
-  /** Claims every id (unique within the call) with a lease ending at `leaseExpiresAtMs`. */
-  async claim(ids: readonly string[], leaseExpiresAtMs: number): Promise<Map<string, ClaimResult>> {
+  /**
+   * Claims every id (unique within the call) with a lease ending at `leaseExpiresAtMs`. A request not
+   * answered by `deadlineAt` is abandoned: its ids are reported `error` (retried), never waited for.
+   */
+  async claim(ids: readonly string[], leaseExpiresAtMs: number, deadlineAt = Infinity): Promise<Map<string, ClaimResult>> {
     const results = new Map<string, ClaimResult>();
     const claims = ids.map((id) => ({ id, token: randomUUID(), leaseExpiresAtMs, expiresAt: this.expiresAt() }));
     await Promise.all(
@@ -78,7 +82,8 @@ export class IdempotencyStore {
         }));
         let responses;
         try {
-          responses = (await this.client.send(new BatchExecuteStatementCommand({ Statements: statements }))).Responses ?? [];
+          const command = new BatchExecuteStatementCommand({ Statements: statements });
+          responses = (await until(deadlineAt, (abortSignal) => this.client.send(command, { abortSignal }))).Responses ?? [];
         } catch (error) {
           for (const c of chunk) results.set(c.id, { status: 'error', error });
           return;
@@ -92,7 +97,7 @@ export class IdempotencyStore {
             }
             // The existing item decides without another request, when DynamoDB returned it.
             const held = failure.Item ? this.holder(failure.Item) : undefined;
-            results.set(c.id, held ? { status: held } : await this.takeOver(c));
+            results.set(c.id, held ? { status: held } : await this.takeOver(c, deadlineAt));
           }),
         );
       }),
@@ -171,26 +176,25 @@ export class IdempotencyStore {
   }
 
   /** One conditional PutItem; on refusal ALL_OLD says who holds it, so a duplicate costs no extra read. */
-  private async takeOver(c: { id: string; token: string; leaseExpiresAtMs: number; expiresAt: number }): Promise<ClaimResult> {
+  private async takeOver(c: { id: string; token: string; leaseExpiresAtMs: number; expiresAt: number }, deadlineAt: number): Promise<ClaimResult> {
     const now = this.now();
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: {
-            id: s(c.id),
-            status: s(IN_PROGRESS),
-            lease_token: s(c.token),
-            lease_expires_at: n(c.leaseExpiresAtMs),
-            expires_at: n(c.expiresAt),
-          },
-          ConditionExpression:
-            'attribute_not_exists(id) OR expires_at < :now OR (#status = :in_progress AND lease_expires_at < :now_ms)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': n(Math.floor(now / 1000)), ':now_ms': n(now), ':in_progress': s(IN_PROGRESS) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      const command = new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          id: s(c.id),
+          status: s(IN_PROGRESS),
+          lease_token: s(c.token),
+          lease_expires_at: n(c.leaseExpiresAtMs),
+          expires_at: n(c.expiresAt),
+        },
+        ConditionExpression:
+          'attribute_not_exists(id) OR expires_at < :now OR (#status = :in_progress AND lease_expires_at < :now_ms)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': n(Math.floor(now / 1000)), ':now_ms': n(now), ':in_progress': s(IN_PROGRESS) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      await until(deadlineAt, (abortSignal) => this.client.send(command, { abortSignal }));
       return { status: 'claimed', token: c.token };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) return { status: 'error', error };

@@ -4,7 +4,7 @@ import { sqsClient } from '../support/aws-clients.js';
 import type { Logger } from '../support/log.js';
 import type { ClaimedRecord } from './claim.js';
 import type { ConsumerConfig } from './config.js';
-import type { BatchClock } from './deadline.js';
+import { until, type BatchClock } from './deadline.js';
 import { quarantine } from './dlq.js';
 import { DeadlineExceeded, isPermanent } from './errors.js';
 import type { Finish } from './idempotency.js';
@@ -64,7 +64,9 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
   const wait = (reason: string, fields: Record<string, unknown> = {}) => verdict('retry', { fields: { reason, ...fields } });
   const toDlq = async (error: Error): Promise<Verdict> => {
     try {
-      await quarantine(sqsClient(), config.dlqUrl, record, { error, consumer: config.name, detailType: decoded.known.detailType, eventId: decoded.known.eventId });
+      // Inside the record's time too: a DLQ send still in flight when the lease ends would race the next owner.
+      const reason = { error, consumer: config.name, detailType: decoded.known.detailType, eventId: decoded.known.eventId };
+      await until(clock.end() - clock.marginMs, (signal) => quarantine(sqsClient(), config.dlqUrl, record, reason, signal));
       return verdict('quarantined', { finish: ours('release'), fields: { error } });
     } catch (sendError) {
       return retry('dlq_send_failed', { error, send_error: sendError });
