@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, type Duration, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -85,6 +85,8 @@ export class ServiceStack extends Stack {
   readonly serviceName: string;
   readonly bus: events.IEventBus;
   readonly alarmTopic: sns.ITopic;
+  /** The bus archive's retention, when the messaging stack has an archive (consumers' horizons must cover it). */
+  readonly archiveRetention?: Duration;
   readonly dashboard: ServiceDashboard;
   readonly consumers: Consumer[] = [];
   readonly tableRemovalPolicy: RemovalPolicy;
@@ -103,6 +105,7 @@ export class ServiceStack extends Stack {
     this.toolkitCode = props.toolkitCode ?? {};
     this.bus = props.messaging.bus;
     this.alarmTopic = props.messaging.alarmTopic;
+    this.archiveRetention = props.messaging.archiveRetention;
     this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: props.serviceName });
     Tags.of(this).add(TAG_SERVICE, props.serviceName);
@@ -137,6 +140,7 @@ export class ServiceStack extends Stack {
       bus: this.bus,
       idempotencyTable: this.idempotencyTable,
       alarmTopic: this.alarmTopic,
+      archiveRetention: options.archiveRetention ?? this.archiveRetention,
     });
     this.consumers.push(consumer);
     this.dashboard.addConsumer(consumer);

@@ -42,8 +42,12 @@ export interface IdempotencyOptions<E extends readonly ConsumableEvent[]> {
    */
   key?: (event: EventOf<E>) => string;
   /**
-   * How long a completed marker suppresses duplicates, in seconds.
-   * @default 172800 (48 h: EventBridge retries a delivery for 24 h)
+   * How long a completed marker suppresses duplicates, in seconds: the consumer's idempotency horizon.
+   * It must outlast every way an event can come back — DLQ redrive (14 days), archive replay (30 days),
+   * failed-message retry (30 days) — or a redelivered event runs again. The Consumer construct sets it
+   * from its `idempotencyHorizon` prop (validated against those windows) and publishes it to the CLI,
+   * which refuses to re-send older events without `--force`.
+   * @default - `IDEMPOTENCY_HORIZON_SECONDS`, else 2678400 (31 days)
    */
   ttlSeconds?: number;
 }
