@@ -7,7 +7,7 @@ import { InvalidIdempotencyKey, InvalidOrderingKey } from './errors.js';
 import { declaredEvents, type AnyConsumedEvent } from './events.js';
 import { IdempotencyStore } from './idempotency.js';
 import type { RecordHandler } from './middleware.js';
-import type { ConsumerOptions, HandlerContext, Handler } from './options.js';
+import type { ConsumerOptions, HandlerContext, Handler, IdempotencyMode } from './options.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-delay.js';
 import type { BusinessConditionFailed } from './errors.js';
 import type { ConsumerMiddleware } from './middleware.js';
@@ -24,6 +24,7 @@ export interface ConsumerConfig {
   declared: ReadonlyMap<string, ConsumableEvent>;
   /** undefined when idempotency is off. */
   store?: IdempotencyStore;
+  mode: IdempotencyMode;
   /** The idempotency id of an event; throws InvalidIdempotencyKey. */
   idOf(event: AnyConsumedEvent): string;
   /** The ordering group of an event (undefined: none); throws InvalidOrderingKey. */
@@ -61,12 +62,15 @@ export function resolveConfig(options: ConsumerOptions<readonly ConsumableEvent[
       throw new Error(`${who}: foreign event ${keyless.join(', ')} has no idempotency key: give it \`key\` in foreignEvent() or pass \`idempotency.key\``);
     }
   }
+  const mode = idempotency?.mode ?? 'claim';
+  if (mode !== 'claim' && mode !== 'optimistic') throw new Error(`${who}: idempotency.mode must be 'claim' or 'optimistic', got ${JSON.stringify(mode)}`);
   const perRecordMs = positive(options.perRecordTimeoutMs, CONSUMER_DEFAULTS.perRecordTimeoutMs, 'perRecordTimeoutMs', who);
   return {
     name,
     dlqUrl,
     declared,
     store: idempotency ? new IdempotencyStore(table!, horizonSeconds(idempotency.ttlSeconds, env, who), dynamoClient()) : undefined,
+    mode,
     idOf: (event) => idempotencyId(name, event, customKey ?? defaultKey(declared.get(event.detailType)!)),
     groupOf: (event) => orderingGroup(event, options.orderingKey as ((event: AnyConsumedEvent) => string | undefined) | undefined),
     handle: dispatcher(options.handle as Handler<AnyConsumedEvent> | Record<string, Handler<AnyConsumedEvent>>, declared, who),

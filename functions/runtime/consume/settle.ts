@@ -30,6 +30,8 @@ export interface SettleInput {
   blocked: boolean;
   log: Logger;
   middleware: readonly ConsumerMiddleware[];
+  /** Optimistic mode, a later copy of a key: how the first copy in this batch ended (undefined: not yet). */
+  earlier?: Outcome;
 }
 
 /**
@@ -82,11 +84,16 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
     if (item.claim?.status === 'completed') return verdict('duplicate');
     if (item.claim?.status === 'in_progress') return wait('in_progress');
     if (item.claim?.status === 'error') return retry('claim_failed', { error: item.claim.error });
+    if (item.claim?.status === 'copy') {
+      // The first copy settled it (done, or in the DLQ): this one is the same event. Otherwise it comes back.
+      return input.earlier && input.earlier !== 'retry' ? verdict('duplicate', { fields: { reason: 'copy_in_batch' } }) : retry('copy_in_batch');
+    }
+    const optimistic = item.claim?.status === 'optimistic';
 
     const outcome = await run(config, {
       event: decoded.event,
       deadlineAt: clock.recordDeadline(),
-      marker: token ? config.store!.completionWrite(item.id!, token) : undefined,
+      marker: token ? config.store!.completionWrite(item.id!, token) : optimistic ? config.store!.markerPut(item.id!) : undefined,
       context: { log, messageId: record.messageId, receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1) },
       middleware: input.middleware,
     });
@@ -94,9 +101,14 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
       case 'done':
         return verdict('processed', { finish: outcome.committed ? undefined : ours('complete') });
       case 'lease_lost':
-        return wait('lease_lost');
+        if (!optimistic) return wait('lease_lost');
+        // Refused on the marker: a concurrent copy completed it (a duplicate), or a claim holds it.
+        return config.store!.holderOf(outcome.holder) === 'completed' ? verdict('duplicate') : retry('in_progress');
+      case 'conflict':
+        return retry('transaction_conflict', { error: outcome.error });
       case 'commit_unknown':
-        return wait('commit_failed', { error: outcome.error });
+        // A claim stays held (its lease decides); without one the retry finds the marker if it applied.
+        return optimistic ? retry('commit_failed', { error: outcome.error }) : wait('commit_failed', { error: outcome.error });
       case 'failed':
         if (isPermanent(outcome.error)) return await toDlq(outcome.error);
         return retry(outcome.error instanceof DeadlineExceeded ? 'deadline' : 'handler_error', { error: outcome.error });
