@@ -9,6 +9,8 @@ import {
   type AttributeValue,
   type BatchExecuteStatementCommandInput,
   type BatchGetItemCommandInput,
+  type CancellationReason,
+  type TransactWriteItem,
   type BatchStatementResponse,
   type GetItemCommandInput,
   type PutItemCommandInput,
@@ -141,29 +143,39 @@ export class InMemoryIdempotencyTable {
    * carries the item as it was when the operation asked for ALL_OLD, as DynamoDB does.
    */
   transactWriteItems(input: TransactWriteItemsCommandInput): Record<string, never> {
-    const reasons = (input.TransactItems ?? []).map((t) => {
-      const op = t.Update ?? t.Put ?? t.ConditionCheck ?? t.Delete;
-      if (!op || op.TableName !== this.tableName) return { Code: 'None' };
-      const key = ('Key' in op && op.Key ? op.Key : (op as { Item: Item }).Item).id!.S!;
-      const existing = this.items.get(key);
-      const context = { names: op.ExpressionAttributeNames, values: op.ExpressionAttributeValues };
-      if (op.ConditionExpression && !evaluateCondition(op.ConditionExpression, existing, context)) {
-        return { ...conditionFailed, ...(op.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing && { Item: existing }) };
-      }
-      return { Code: 'None' };
-    });
+    const reasons = (input.TransactItems ?? []).map((t) => this.reasonFor(t));
     if (reasons.some((r) => r.Code !== 'None')) {
       throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
     }
-    for (const t of input.TransactItems ?? []) {
-      if (t.Update?.TableName === this.tableName) {
-        const id = t.Update.Key!.id!.S!;
-        const context = { names: t.Update.ExpressionAttributeNames, values: t.Update.ExpressionAttributeValues };
-        this.items.set(id, applySet(t.Update.UpdateExpression!, this.items.get(id) ?? t.Update.Key!, context));
-      } else if (t.Put?.TableName === this.tableName) this.items.set(t.Put.Item!.id!.S!, t.Put.Item!);
-      else if (t.Delete?.TableName === this.tableName) this.items.delete(t.Delete.Key!.id!.S!);
-    }
+    for (const t of input.TransactItems ?? []) this.apply(t);
     return {};
+  }
+
+  /**
+   * The CancellationReason of one transaction item: its condition evaluated if it is on this table
+   * (with the old item when it asked for ALL_OLD), `None` for items on other tables. For a test's own
+   * fake of the business tables, which joins the marker to its transactions.
+   */
+  reasonFor(t: TransactWriteItem): CancellationReason {
+    const op = t.Update ?? t.Put ?? t.ConditionCheck ?? t.Delete;
+    if (!op || op.TableName !== this.tableName) return { Code: 'None' };
+    const key = ('Key' in op && op.Key ? op.Key : (op as { Item: Item }).Item).id!.S!;
+    const existing = this.items.get(key);
+    const context = { names: op.ExpressionAttributeNames, values: op.ExpressionAttributeValues };
+    if (op.ConditionExpression && !evaluateCondition(op.ConditionExpression, existing, context)) {
+      return { ...conditionFailed, ...(op.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing && { Item: existing }) };
+    }
+    return { Code: 'None' };
+  }
+
+  /** Applies one transaction item if it is on this table (after every item's reason was `None`). */
+  apply(t: TransactWriteItem): void {
+    if (t.Update?.TableName === this.tableName) {
+      const id = t.Update.Key!.id!.S!;
+      const context = { names: t.Update.ExpressionAttributeNames, values: t.Update.ExpressionAttributeValues };
+      this.items.set(id, applySet(t.Update.UpdateExpression!, this.items.get(id) ?? t.Update.Key!, context));
+    } else if (t.Put?.TableName === this.tableName) this.items.set(t.Put.Item!.id!.S!, t.Put.Item!);
+    else if (t.Delete?.TableName === this.tableName) this.items.delete(t.Delete.Key!.id!.S!);
   }
 
   private execute(text: string, parameters: AttributeValue[], returnOld: boolean): BatchStatementResponse {
