@@ -14,6 +14,7 @@ export { discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment
 export { describeDlqMessage, groupByErrorClass, peekDlq, type DlqMessage } from './dlq-messages.js';
 export { dlqList, dlqRedrive, dlqShow, queueDepth, renderDlqList, renderDlqShow, renderRedrive, type DlqListRow, type DlqShowResult, type RedriveOptions, type RedriveResult } from './dlq.js';
 export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
+export { horizonCheck, LEGACY_HORIZON_SECONDS, type Redelivery } from './horizon.js';
 export { main, runProcess } from './main.js';
 export { moveMessages } from './move-messages.js';
 export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
