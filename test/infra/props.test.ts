@@ -51,6 +51,10 @@ describe('Consumer refuses unsafe props', () => {
     ['a DLQ through queueProps', { queueProps: { deadLetterQueue: { queue: {} as never, maxReceiveCount: 5 } } }, /queueProps.deadLetterQueue is set by the construct/],
     ['an unencrypted queue through queueProps', { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } }, /may not be UNENCRYPTED/],
     ['a message group on a standard queue', { messageGroupId: 'g' }, /messageGroupId applies to FIFO consumers only/],
+    ['an idempotency horizon of 48 h (markers gone before a DLQ redrive)', { idempotencyHorizon: Duration.hours(48) }, /idempotencyHorizon \(2 days\) is shorter than the DLQ retention \(courier dlq redrive\) \(14 days\)/],
+    ['an idempotency horizon shorter than the failed-message retention', { idempotencyHorizon: Duration.days(20) }, /shorter than the failed-message retention \(courier failed retry\) \(30 days\)/],
+    ['an idempotency horizon shorter than the archive retention', { idempotencyHorizon: Duration.days(40), archiveRetention: Duration.days(90) }, /shorter than the archive retention \(courier replay\) \(90 days\)/],
+    ['IDEMPOTENCY_HORIZON_SECONDS in environment', { environment: { IDEMPOTENCY_HORIZON_SECONDS: '60' } }, /IDEMPOTENCY_HORIZON_SECONDS is set by the construct/],
   ];
   for (const [what, override, message] of cases) {
     it(`throws on ${what}`, () => {
@@ -176,5 +180,20 @@ describe('Deployment target (bin/app.ts switch)', () => {
   it('COURIER_ARCHIVE overrides the archive switch', () => {
     expect(resolveDeploymentTarget({ AWS_ENDPOINT_URL: 'http://x', COURIER_ARCHIVE: 'on' }).archive).toBe(true);
     expect(resolveDeploymentTarget({ COURIER_ARCHIVE: 'off' }).archive).toBe(false);
+  });
+});
+
+describe('idempotency horizon', () => {
+  it('takes a horizon that covers every window, and ServiceStack checks it against its messaging stack’s archive', () => {
+    const { stack, props } = base();
+    const c = new Consumer(stack, 'C', { ...props, idempotencyHorizon: Duration.days(100), archiveRetention: Duration.days(90) });
+    expect(c.idempotencyHorizon.toDays()).toBe(100);
+    const app = new App();
+    const messaging = new MessagingStack(app, 'M', { env: ENV, archiveRetention: Duration.days(60) });
+    const service = new ServiceStack(app, 'S', { env: ENV, serviceName: 'risk', messaging });
+    expect(() => service.addConsumer('risk-score', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts` })).toThrow(
+      /idempotencyHorizon \(31 days\) is shorter than the archive retention \(courier replay\) \(60 days\)/,
+    );
+    expect(service.addConsumer('risk-late', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts`, idempotencyHorizon: Duration.days(61) }).idempotencyHorizon.toDays()).toBe(61);
   });
 });
