@@ -16,10 +16,10 @@ import { FailedMessageStore } from '../../lib/constructs/failed-message-store';
 import { IdempotencyTable } from '../../lib/constructs/idempotency-table';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { ServiceStack } from '../../lib/constructs/service-stack';
-import { ENV, FIXTURES, nagFindings } from './helpers';
+import { ENV, FIXTURES, nagFindings, unbundledApp } from './helpers';
 
 function base() {
-  const stack = new Stack(new App(), 'P', { env: ENV });
+  const stack = new Stack(unbundledApp(), 'P', { env: ENV });
   const props: ConsumerProps = {
     name: 'risk-score',
     serviceName: 'risk',
