@@ -7,6 +7,7 @@ import { traceIdOfDetail } from '../../functions/contracts/trace-context';
 import { outboxRows, placeOrder, settled, waitForOrder } from '../../scripts/local/actions';
 import { forEachLogLine } from '../../scripts/local/outcomes';
 import { waitFor, type LocalSystem } from '../../scripts/local/system';
+import { stackPrefix } from '../../bin/cli/scope';
 import { freshSystem } from './system';
 
 type Line = Record<string, any>;
@@ -47,7 +48,7 @@ describe('an order’s trace id, from the HTTP API through bus, queues and consu
   it('the API wrote its own invocation’s trace id into the order’s outbox row', async () => {
     expect(traceId).toMatch(XRAY_TRACE_ID);
     let api: string | undefined;
-    for await (const page of paginateListStackResources({ client: sys.clients.cfn }, { StackName: 'CourierOrders' })) {
+    for await (const page of paginateListStackResources({ client: sys.clients.cfn }, { StackName: `${stackPrefix(sys.scope)}Orders` })) {
       api ??= page.StackResourceSummaries?.find((r) => r.ResourceType === 'AWS::Lambda::Function' && r.LogicalResourceId?.startsWith('ApiFunction'))?.PhysicalResourceId;
     }
     const handled = await waitFor('the API’s log line', async () => {
