@@ -73,7 +73,7 @@ describe('publish', () => {
     const oversized = { eventId: newEventId(), entry: { ...normal.entry, Detail: JSON.stringify({ pad: '😀'.repeat(70_000) }) } };
     const results = await publisher.publishStored([oversized, normal]); // 14 + 14 + 16 + 10 + 4 × 70 000 bytes
     expect(results[0]).toMatchObject({ status: 'failed', eventId: oversized.eventId, code: 'EntryTooLarge', retryable: false });
-    expect(results[0]!.status === 'failed' && results[0]!.message).toBe('entry is 280054 bytes; PutEvents accepts at most 262144 bytes per call');
+    expect(results[0]!.status === 'failed' && results[0]!.message).toBe('entry is 280054 bytes; PutEvents accepts at most 262143 bytes per call');
     expect(results[1]).toMatchObject({ status: 'published', eventId: normal.eventId });
     expect(calls()).toEqual([[{ ...normal.entry, EventBusName: 'courier-bus' }]]);
   });
