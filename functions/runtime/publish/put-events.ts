@@ -6,6 +6,7 @@ import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from './put-events-batch
 /** The only per-entry codes worth resending; every other ErrorCode fails the same way again. */
 export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['ThrottlingException', 'InternalFailure']);
 
+/** `attempts`: calls that carried the entry; 0 when the deadline passed before any did (it was never sent). */
 export type SendResult =
   | { status: 'published'; attempts: number }
   | { status: 'failed'; code: string; message: string; retryable: boolean; attempts: number };
@@ -53,9 +54,10 @@ export async function sendEntries(entries: readonly PutEventsRequestEntry[], opt
     const current = pending;
     await mapLimit(batches, options.concurrency, async (batch) => {
       const indexes = batch.map((b) => current[b]!);
-      for (const i of indexes) attempts[i]! += 1;
-      const outcomes = await callOnce(indexes.map((i) => entries[i]!), options, deadlineAt);
-      indexes.forEach((entryIndex, k) => (results[entryIndex] = { ...outcomes[k]!, attempts: attempts[entryIndex]! }));
+      // A call the deadline leaves no time for is not made: its entries are not charged an attempt.
+      const outcomes = clock.now() < deadlineAt ? await callOnce(indexes.map((i) => entries[i]!), options, deadlineAt) : undefined;
+      if (outcomes) for (const i of indexes) attempts[i]! += 1;
+      indexes.forEach((entryIndex, k) => (results[entryIndex] = { ...(outcomes?.[k] ?? NOT_SENT), attempts: attempts[entryIndex]! }));
     });
     pending = current.filter((i) => {
       const r = results[i]!;
@@ -78,13 +80,14 @@ export async function sendEntries(entries: readonly PutEventsRequestEntry[], opt
 
 type Outcome = { status: 'published' } | { status: 'failed'; code: string; message: string; retryable: boolean };
 
+/** An entry whose call the deadline left no time for; `attempts` says whether an earlier round sent it. */
+const NOT_SENT: Outcome = { status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call; not sent', retryable: true };
+
 async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, deadlineAt: number): Promise<Outcome[]> {
-  const remaining = deadlineAt - options.clock.now();
-  if (remaining <= 0) return entries.map(() => ({ status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call', retryable: true }));
   try {
     // A call cut off by the deadline may still have been accepted: it is reported retryable and a
     // resend carries the same event_id, so consumers dedupe it.
-    const abortSignal = AbortSignal.timeout(remaining);
+    const abortSignal = AbortSignal.timeout(Math.max(1, deadlineAt - options.clock.now()));
     const response = await options.client.send(
       new PutEventsCommand({ Entries: entries.map((e) => ({ ...e, EventBusName: options.busName })) }),
       { abortSignal },

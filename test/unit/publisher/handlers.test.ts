@@ -50,7 +50,7 @@ describe('Lambda handlers read their configuration from the environment', () => 
 
   it('retrier: FAILED_MESSAGE_TABLE', async () => {
     const { handler } = await import('../../../functions/handlers/retrier');
-    expect(await handler()).toEqual({ due: 0, published: 0, rescheduled: 0, parked: 0, unrecorded: 0 });
+    expect(await handler()).toEqual({ due: 0, published: 0, rescheduled: 0, parked: 0, skipped: 0, unrecorded: 0 });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ TableName: 'failed', IndexName: 'due-by-time' });
   });
 
