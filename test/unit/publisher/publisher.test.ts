@@ -134,6 +134,31 @@ describe('partial failures', () => {
     expect(calls()).toHaveLength(3);
   });
 
+  it('does not blame every entry for a whole call refused with a client fault: each is sent alone to find the culprit', async () => {
+    // One entry the bus refuses (here an over-long detail-type) makes the whole call fail validation.
+    const invalid = Object.assign(new Error('1 validation error detected: DetailType'), { name: 'ValidationException', $fault: 'client' });
+    const culprit = { ...storedEntry(newEventId(), 'ord-bad'), entry: { ...storedEntry(newEventId()).entry, DetailType: 'x'.repeat(300) } };
+    const innocent = [storedEntry(newEventId(), 'ord-1'), storedEntry(newEventId(), 'ord-2')];
+    eb.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
+      if (input.Entries.some((e) => e.DetailType === culprit.entry.DetailType)) throw invalid;
+      return response(input.Entries.map(ok));
+    });
+    const { publisher } = testPublisher();
+    const [first, bad, second] = await publisher.publishStored([innocent[0]!, culprit, innocent[1]!]);
+    expect(first).toMatchObject({ status: 'published', eventId: innocent[0]!.eventId });
+    expect(second).toMatchObject({ status: 'published', eventId: innocent[1]!.eventId });
+    expect(bad).toMatchObject({ status: 'failed', code: 'ValidationException', retryable: false, eventId: culprit.eventId });
+    expect(calls().map((c) => c.length)).toEqual([3, 1, 1, 1]);
+  });
+
+  it('leaves the innocent entries retryable, never permanent, when there is no time left to isolate the culprit', async () => {
+    const invalid = Object.assign(new Error('validation'), { name: 'ValidationException', $fault: 'client' });
+    eb.on(PutEventsCommand).rejects(invalid);
+    const { publisher } = testPublisher({ maxAttempts: 1 });
+    const results = await publisher.publishStored([storedEntry(newEventId()), storedEntry(newEventId())]);
+    expect(results.map((r) => r.status === 'failed' && r.retryable)).toEqual([true, true]);
+  });
+
   it('stops within its own deadline and reports what is still failing as retryable', async () => {
     eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => response(input.Entries.map(() => fail('ThrottlingException'))));
     const { publisher, clock } = testPublisher({ deadlineMs: 300, maxAttempts: 100, backoff: { baseMs: 50, capMs: 1_000 } });
