@@ -23,8 +23,11 @@ export const ENV = {
 /** Idempotency table: partition key `id` = `<consumer>#<key>`, TTL attribute `expires_at`. */
 export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at' } as const;
 
-/** Outbox table: partition key `event_id`, sparse index of unpublished rows by age, TTL on published rows. */
-export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', ttlAttribute: 'expires_at' } as const;
+/**
+ * Outbox table: partition key `event_id`, sparse index of unpublished rows by age, sparse index of parked
+ * rows (given up: published never, kept for an operator) by the time they were parked, TTL on published rows.
+ */
+export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', parkedIndex: 'parked-by-time', ttlAttribute: 'expires_at' } as const;
 
 /** Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. */
 export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at' } as const;
@@ -42,6 +45,7 @@ export const METRICS = {
   published: 'published',
   publishFailed: 'publish_failed',
   parked: 'parked',
+  outboxParked: 'outbox_parked',
 } as const;
 
 /** Message attributes a quarantined record carries in its DLQ: why it is there. */

@@ -53,9 +53,9 @@ export class NotificationsStack extends ServiceStack {
     this.configCacheTable = this.addTable('CachedConfig', { partitionKey: PK });
 
     // Logins: no state change to pair the event with, so fire-and-forget into the failed-message store.
-    // Config changes: a state change, so the outbox (which may park unpublishable rows in the same store).
+    // Config changes: a state change, so the outbox (which parks rows it cannot publish in its own table).
     this.failedMessages = this.addFailedMessageStore();
-    this.outbox = this.addOutbox({ failedMessageTable: this.failedMessages.table });
+    this.outbox = this.addOutbox();
 
     this.apiFunction = new CourierFunction(this, 'ApiFunction', {
       entry: 'functions/notifications/api.ts',

@@ -41,7 +41,7 @@ export function buildSampleApp() {
     tables: { STOCK_TABLE: { table: stock, readOnly: true } },
   });
   const failed = service.addFailedMessageStore();
-  const outbox = service.addOutbox({ failedMessageTable: failed.table });
+  const outbox = service.addOutbox({ maxAttempts: 6 });
   return { app, messaging, service, reserve, release, outbox, failed, stock, reservations };
 }
 

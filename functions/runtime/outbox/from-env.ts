@@ -2,7 +2,7 @@ import { ENV } from '../../contracts/conventions.js';
 import { publisherFromEnv } from '../publish/from-env.js';
 import { positiveIntEnv, requiredEnv } from '../support/env.js';
 import { createOutboxRelay } from './relay.js';
-import { DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox } from './sweeper.js';
+import { DEFAULT_OUTBOX_MAX_ATTEMPTS, DEFAULT_SWEEP_AFTER_SECONDS, sweepOutbox } from './sweeper.js';
 import { createOutboxTable } from './table.js';
 
 /**
@@ -21,10 +21,14 @@ export const outboxTableFromEnv = () => createOutboxTable({ tableName: requiredE
  */
 export const outboxRelayFromEnv = () => createOutboxRelay({ table: outboxTableFromEnv(), publisher: publisherFromEnv() });
 
+/** Time the sweeper keeps for itself after its last page: the page's publish deadline and the writes after it. */
+const SWEEP_MARGIN_MS = 10_000;
+
 /**
  * The outbox sweeper's Lambda handler: scheduled (the schedule's event is ignored), or invoked by
  * `courier outbox retry` with `{ olderThanSeconds }` to sweep rows younger than the usual threshold.
- * Env as the relay, plus `SWEEP_AFTER_SECONDS` (default 60).
+ * Env as the relay, plus `SWEEP_AFTER_SECONDS` (default 60) and `MAX_ATTEMPTS` (sweeps before a row that
+ * keeps failing is parked, default 12). Stops starting pages 10 s before the invocation's end.
  * @example
  * export const handler = outboxSweeperFromEnv();
  */
@@ -32,9 +36,11 @@ export function outboxSweeperFromEnv() {
   const table = outboxTableFromEnv();
   const publisher = publisherFromEnv();
   const olderThanMs = positiveIntEnv(ENV.sweepAfterSeconds, DEFAULT_SWEEP_AFTER_SECONDS) * 1000;
-  return (event?: { olderThanSeconds?: unknown }) => {
+  const maxAttempts = positiveIntEnv(ENV.maxAttempts, DEFAULT_OUTBOX_MAX_ATTEMPTS);
+  return (event?: { olderThanSeconds?: unknown }, context?: { getRemainingTimeInMillis(): number }) => {
     const requested = event?.olderThanSeconds;
     const override = typeof requested === 'number' && Number.isInteger(requested) && requested >= 0 ? requested * 1000 : undefined;
-    return sweepOutbox({ table, publisher, olderThanMs: override ?? olderThanMs });
+    const deadline = context ? publisher.clock.now() + context.getRemainingTimeInMillis() - SWEEP_MARGIN_MS : undefined;
+    return sweepOutbox({ table, publisher, olderThanMs: override ?? olderThanMs, maxAttempts, deadline });
   };
 }
