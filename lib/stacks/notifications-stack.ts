@@ -49,7 +49,8 @@ export class NotificationsStack extends ServiceStack {
     this.configTable = this.addTable('ConfigStore', { partitionKey: PK });
     // Separate tables rather than one with prefixes: each consumer is granted only its own table.
     this.auditTable = this.addTable('AuditEntries', { partitionKey: PK });
-    this.loginCounterTable = this.addTable('LoginCounts', { partitionKey: PK });
+    // Counts per user, and one fence per counted sign-in that expires (TTL) long after any redelivery.
+    this.loginCounterTable = this.addTable('LoginCounts', { partitionKey: PK, timeToLiveAttribute: 'expires_at' });
     this.configCacheTable = this.addTable('CachedConfig', { partitionKey: PK });
 
     // Logins: no state change to pair the event with, so fire-and-forget into the failed-message store.
