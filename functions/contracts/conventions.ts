@@ -58,3 +58,12 @@ export const DLQ_ATTRIBUTES = {
   eventId: 'courier.event_id',
   sourceMessageId: 'courier.source_message_id',
 } as const;
+
+/**
+ * Replays addressed to one consumer are named `<consumer>.<…>`; its rule accepts replayed events only with
+ * that prefix (consumer names are kebab-case, so the dot keeps `audit-log.` from matching `audit-log-v2.`).
+ *
+ * @example
+ * replayNamePrefix('points-ledger'); // 'points-ledger.'
+ */
+export const replayNamePrefix = (consumer: string): string => `${consumer}.`;

@@ -12,6 +12,7 @@ import { notify } from './alarm-topic.js';
 import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
 import { validateConsumerProps, DEFAULT_MAX_RECEIVE_COUNT, type ConsumerProps, type ConsumerSettings } from './consumer-props.js';
 import { CourierFunction } from './courier-function.js';
+import { consumerRulePattern } from './consumer-rule-pattern.js';
 import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { secureQueue } from './queues.js';
 import { grantTable } from './table-access.js';
@@ -98,16 +99,15 @@ export class Consumer extends Construct {
     return [queue, dlq, targetDlq];
   }
 
-  /** One rule: the consumer's detail-types and sources, replays excluded unless asked for; the queue as target with its DLQ. */
+  /** One rule (pattern: consumer-rule-pattern.ts) with the queue as target and its own DLQ. */
   private buildRule(props: ConsumerProps, settings: ConsumerSettings): events.Rule {
     const rule = new events.Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `courier: ${props.name} receives ${this.detailTypes.join(', ')}`,
-      eventPattern: { source: [...new Set(props.events.map((e) => e.source))], detailType: this.detailTypes },
+      eventPattern: { detailType: this.detailTypes },
     });
-    if (!(props.includeReplayed ?? false)) {
-      (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern.replay-name', [{ exists: false }]);
-    }
+    const pattern = consumerRulePattern({ name: props.name, events: props.events, sourceAccounts: props.sourceAccounts, replays: props.replays ?? 'addressed' });
+    (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', pattern);
     // The SqsQueue target adds the queue policy: events.amazonaws.com may SendMessage only with
     // aws:SourceArn = this rule (the same for the target DLQ).
     rule.addTarget(

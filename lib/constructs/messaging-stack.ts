@@ -4,7 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic.js';
 import { outputId } from './discovery.js';
-import { EventBus } from './event-bus.js';
+import { EventBus, type PublisherAccounts } from './event-bus.js';
 
 export interface MessagingStackProps extends StackProps {
   /**
@@ -23,16 +23,22 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Other accounts allowed to publish to the bus.
+   * Other accounts allowed to publish to the bus, each with the event sources it owns (bus policy
+   * conditioned on `events:source`; consumers of those sources also match the account).
    * @default - none
    */
-  readonly publisherAccounts?: string[];
+  readonly publisherAccounts?: PublisherAccounts;
 }
 
 /** What service stacks receive from the messaging stack (as props, not name lookups). */
 export interface MessagingResources {
   readonly bus: events.IEventBus;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Sources other accounts publish on the bus: consumers of them match the publishing account as well.
+   * @default - none
+   */
+  readonly publisherAccounts?: PublisherAccounts;
 }
 
 /** The shared bus (+ archive) and the alarm topic. */
@@ -41,6 +47,7 @@ export class MessagingStack extends Stack implements MessagingResources {
   readonly bus: events.EventBus;
   readonly alarms: AlarmTopic;
   readonly alarmTopic: sns.Topic;
+  readonly publisherAccounts?: PublisherAccounts;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps = {}) {
     super(scope, id, { description: 'courier: event bus, archive and alarm topic', ...props });
@@ -50,6 +57,7 @@ export class MessagingStack extends Stack implements MessagingResources {
       publisherAccounts: props.publisherAccounts,
     });
     this.bus = this.eventBus.bus;
+    this.publisherAccounts = props.publisherAccounts;
     this.alarms = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
     this.alarmTopic = this.alarms.topic;
 

@@ -29,6 +29,11 @@ export interface OutboxProps {
   readonly serviceName: string;
   /** The bus the relay and sweeper publish to (`EVENT_BUS_NAME`). */
   readonly bus: events.IEventBus;
+  /**
+   * The event sources the outbox's rows carry: the relay and the sweeper may publish these and no others
+   * (`events:source`).
+   */
+  readonly sources: readonly string[];
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;
   /**
@@ -109,7 +114,7 @@ export interface OutboxProps {
  * (never published on their own again; `courier outbox status` lists them) and alarmed.
  *
  * @example
- * const outbox = new Outbox(this, 'Outbox', { serviceName: 'shipping', bus, alarmTopic });
+ * const outbox = new Outbox(this, 'Outbox', { serviceName: 'shipping', bus, alarmTopic, sources: ['acme.shipping'] });
  * outbox.grantWriter(apiFunction);
  */
 export class Outbox extends Construct {
@@ -194,7 +199,7 @@ export class Outbox extends Construct {
       reason:
         'dynamodb:ListStreams added by the DynamoDB event source cannot be scoped to a resource (the action does not support resource-level permissions); stream reads themselves are scoped to this table\'s stream.',
     });
-    grantPublishTo(props.bus, this.relay);
+    grantPublishTo(props.bus, this.relay, props.sources);
     // Re-reads rows consistently (BatchGetItem) before publishing, then marks them published.
     iam.Grant.addToPrincipal({
       grantee: this.relay,
@@ -215,7 +220,7 @@ export class Outbox extends Construct {
         ...(props.maxAttempts !== undefined ? { [ENV.maxAttempts]: String(props.maxAttempts) } : {}),
       },
     });
-    grantPublishTo(props.bus, this.sweeper);
+    grantPublishTo(props.bus, this.sweeper, props.sources);
     iam.Grant.addToPrincipal({
       grantee: this.sweeper,
       actions: ['dynamodb:Query'],

@@ -55,8 +55,10 @@ export class NotificationsStack extends ServiceStack {
 
     // Logins: no state change to pair the event with, so fire-and-forget into the failed-message store.
     // Config changes: a state change, so the outbox (which parks rows it cannot publish in its own table).
-    this.failedMessages = this.addFailedMessageStore();
-    this.outbox = this.addOutbox();
+    // Each publisher may put only its own sources on the bus: the retrier the sign-ins (identity), the
+    // outbox's relay and sweeper the config changes (config).
+    this.failedMessages = this.addFailedMessageStore({ sources: this.publishedSources('identity') });
+    this.outbox = this.addOutbox({ sources: this.publishedSources('config') });
 
     this.apiFunction = new CourierFunction(this, 'ApiFunction', {
       entry: 'functions/notifications/api.ts',
@@ -73,7 +75,8 @@ export class NotificationsStack extends ServiceStack {
     });
     this.outbox.grantWriter(this.apiFunction);
     this.failedMessages.grantPublisher(this.apiFunction);
-    this.grantPublish(this.apiFunction);
+    // Publishes sign-ins itself (config changes go through the outbox): user.login_succeeded.v1 only.
+    this.grantPublish(this.apiFunction, this.publishedSources('identity'));
     const http = new ServiceApi(this, 'Http', {
       serviceName: this.serviceName,
       handler: this.apiFunction,

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { INVENTORY_SOURCE } from '../../functions/events/inventory';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
 import { Duration } from 'aws-cdk-lib';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
@@ -40,8 +41,9 @@ export function buildSampleApp() {
     maxReceiveCount: 8,
     tables: { STOCK_TABLE: { table: stock, readOnly: true } },
   });
-  const failed = service.addFailedMessageStore();
-  const outbox = service.addOutbox({ maxAttempts: 6 });
+  // no services map here: the publishers' sources are named explicitly
+  const failed = service.addFailedMessageStore({ sources: [INVENTORY_SOURCE] });
+  const outbox = service.addOutbox({ maxAttempts: 6, sources: [INVENTORY_SOURCE] });
   return { app, messaging, service, reserve, release, outbox, failed, stock, reservations };
 }
 

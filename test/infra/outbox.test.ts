@@ -86,6 +86,8 @@ describe('Outbox', () => {
       const put = statements.filter((st) => [st.Action].flat().includes('events:PutEvents'));
       expect(put.length).toBe(1);
       expect(JSON.stringify(put[0].Resource)).toContain('Fn::ImportValue');
+      // only the outbox's own sources: nothing else can be forged through its relay or sweeper
+      expect(put[0].Condition).toEqual({ StringEquals: { 'events:source': ['courier.inventory'] } });
       expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
     }
     const sweeperQuery = statementsOf(s.outbox.sweeper).find((st) => [st.Action].flat().includes('dynamodb:Query'));
@@ -168,6 +170,8 @@ describe('FailedMessageStore', () => {
     expect(env.EVENT_BUS_NAME).toBeDefined();
     const query = statementsOf(s.failed.retrier).find((st) => [st.Action].flat().includes('dynamodb:Query'));
     expect(JSON.stringify(query.Resource)).toContain('/index/due-by-time');
+    const put = statementsOf(s.failed.retrier).filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    expect(put.map((st) => st.Condition)).toEqual([{ StringEquals: { 'events:source': ['courier.inventory'] } }]);
   });
 
   it('alarms on the EMF metric courier/parked{service} > 0', () => {
