@@ -45,7 +45,7 @@ export interface ConsumerProps extends FunctionCode {
    * @default - a CourierFunction built from `entry` or `code`
    */
   readonly existingFunction?: lambda.Function;
-  /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may read and write items in it. */
+  /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may use its own markers in it (keys `<name>#…`, `dynamodb:LeadingKeys`). */
   readonly idempotencyTable: dynamodb.ITable;
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;

@@ -14,6 +14,7 @@ import { validateConsumerProps, DEFAULT_MAX_RECEIVE_COUNT, type ConsumerProps, t
 import { CourierFunction } from './courier-function.js';
 import { consumerRulePattern } from './consumer-rule-pattern.js';
 import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { grantMarkers } from './idempotency-table.js';
 import { secureQueue } from './queues.js';
 import { grantTable } from './table-access.js';
 
@@ -160,7 +161,8 @@ export class Consumer extends Construct {
     );
     // Permanent failures go straight to the DLQ.
     this.dlq.grantSendMessages(this.fn);
-    grantTable(this.fn, props.idempotencyTable);
+    // its own markers only (<name>#…), never another consumer's
+    grantMarkers(this.fn, props.idempotencyTable, props.name);
     for (const [envName, grant] of Object.entries(props.tables ?? {})) {
       const table = 'tableArn' in grant ? grant : grant.table;
       this.fn.addEnvironment(envName, table.tableName);
