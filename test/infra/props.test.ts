@@ -104,14 +104,17 @@ describe('Consumer options', () => {
     expect(mixed.source).toBeUndefined();
   });
 
-  it('fifo: FIFO queue and DLQ, standard target DLQ, message group id on the target, nag-clean', () => {
+  it('fifo: FIFO queue (content-based deduplication) and DLQ, standard target DLQ, message group id on the target, nag-clean', () => {
     const { stack, props } = base();
     const c = new Consumer(stack, 'C', { ...props, fifo: true });
     const r = Template.fromStack(stack).toJSON().Resources;
     const id = (x: sqs.Queue) => stack.getLogicalId(x.node.defaultChild as any);
     expect(r[id(c.queue)].Properties.FifoQueue).toBe(true);
+    // EventBridge sends a FIFO target no deduplication id: without content-based deduplication it delivers nothing
+    expect(r[id(c.queue)].Properties.ContentBasedDeduplication).toBe(true);
     expect(r[id(c.dlq)].Properties.FifoQueue).toBe(true);
     expect(r[id(c.targetDlq)].Properties.FifoQueue).toBeUndefined();
+    expect(r[id(c.targetDlq)].Properties.ContentBasedDeduplication).toBeUndefined();
     const rule = r[stack.getLogicalId(c.rule.node.defaultChild as any)];
     expect(rule.Properties.Targets[0].SqsParameters).toEqual({ MessageGroupId: 'risk-score' });
     expect(nagFindings(stack)).toEqual([]);
