@@ -155,7 +155,7 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
       source: String(row.source),
       origin: 'outbox',
       service,
-      status: row.status === 'PUBLISHED' ? 'PUBLISHED' : 'PENDING',
+      status: row.status === 'PUBLISHED' || row.status === 'PARKED' ? row.status : 'PENDING',
       ...(row.created_at !== undefined ? { createdAt: iso(Number(row.created_at)) } : {}),
       ...(row.published_at !== undefined ? { publishedAt: iso(Number(row.published_at)) } : {}),
       consumers: [],
@@ -253,6 +253,7 @@ function diagnose(s: { order?: Record<string, unknown>; orderId?: string; events
     for (const c of e.consumers) {
       if (c.record === 'LEASE_EXPIRED') add(2, `${c.consumer} is in progress on ${name(e)} past its lease (${c.leaseExpiresAt}): consumer crashed or timed out; the redelivery takes the claim over`);
     }
+    if (e.origin === 'outbox' && e.status === 'PARKED') add(2, `outbox row ${name(e)} parked: the bus refused it or every sweep failed; see \`courier outbox status --service ${e.service}\`, fix, then \`courier outbox retry --parked --service ${e.service}\``);
     if (e.status === 'PENDING' && age(e.createdAt) > IN_FLIGHT_MS) {
       add(3, `outbox row ${name(e)} never published (pending ${formatAge(age(e.createdAt) / 1000)}): relay not running? try \`courier outbox retry --service ${e.service}\``);
     }
@@ -278,6 +279,16 @@ function diagnose(s: { order?: Record<string, unknown>; orderId?: string; events
   return found.sort((a, b) => a.rank - b.rank).map((p) => p.text);
 }
 
+/** What inventory and points reported they undid for a cancelled order (inventory.released.v1, points.revoked.v1). */
+function compensated(order: Record<string, unknown>): string | undefined {
+  const lines = order.released_lines as { sku: string; qty: number }[] | undefined;
+  const parts = [
+    lines === undefined ? undefined : `stock released (${lines.map((l) => `${l.sku} × ${l.qty}`).join(', ') || 'nothing held'})`,
+    order.revoked_points === undefined ? undefined : `points revoked (${String(order.revoked_points)})`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `compensated: ${parts.join(', ')}` : undefined;
+}
+
 function buildTimeline(order: Record<string, unknown> | undefined, events: TracedEvent[], dlq: TracedDlqMessage[], failed: FailedRow[], now: number): TimelineEntry[] {
   const t: TimelineEntry[] = [];
   if (order) {
@@ -287,6 +298,7 @@ function buildTimeline(order: Record<string, unknown> | undefined, events: Trace
       order.stock ? `stock ${String(order.stock)}${order.stock_reason ? ` (${String(order.stock_reason)})` : ''}` : undefined,
       order.risk_decision ? `risk ${String(order.risk_decision)}${order.risk_score !== undefined ? ` (${String(order.risk_score)})` : ''}` : 'risk -',
       order.points !== undefined ? `points ${String(order.points)}` : undefined,
+      compensated(order),
       `version ${String(order.version)}`,
     ].filter(Boolean);
     t.push({ at: String(order.updated_at), what: `order now: ${facts.join(', ')}` });
@@ -295,7 +307,7 @@ function buildTimeline(order: Record<string, unknown> | undefined, events: Trace
     if (e.origin === 'outbox') {
       t.push({ at: e.createdAt, what: `${e.service} outbox: ${e.detailType} ${e.eventId} written` });
       if (e.publishedAt) t.push({ at: e.publishedAt, what: `${e.detailType} ${e.eventId} published to the bus` });
-      else t.push({ at: iso(now), what: `${e.detailType} ${e.eventId} still PENDING in the ${e.service} outbox` });
+      else t.push({ at: iso(now), what: `${e.detailType} ${e.eventId} ${e.status === 'PARKED' ? 'PARKED (not published)' : 'still PENDING'} in the ${e.service} outbox` });
     }
     for (const c of e.consumers) {
       const state =
