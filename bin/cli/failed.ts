@@ -93,7 +93,7 @@ export interface FailedRetryResult {
   madeDue: string[];
   /** Rows that vanished between reading and updating (published or expired meanwhile). */
   missing: string[];
-  retrier?: { due: number; published: number; rescheduled: number; parked: number; unrecorded: number };
+  retrier?: { due: number; published: number; rescheduled: number; parked: number; skipped?: number; unrecorded: number };
   error?: string;
   /** With --force: the events that were older than a receiving consumer's idempotency horizon. */
   warnings?: string[];

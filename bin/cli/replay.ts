@@ -4,6 +4,7 @@ import { CliError, EXIT, UsageError, type Context } from './context.js';
 import type { BusInfo, ConsumerInfo, Deployment } from './discovery.js';
 import { progressBar } from './format.js';
 import { horizonCheck } from './horizon.js';
+import { replayNamePrefix } from '../../functions/contracts/conventions.js';
 import { requireConsumer } from './resolve.js';
 
 export interface ReplayOptions {
@@ -11,26 +12,40 @@ export interface ReplayOptions {
   to: string;
   detailTypes?: string[];
   consumers?: string[];
-  /** Return right after StartReplay instead of polling to the end. */
+  /** Return right after each StartReplay instead of polling it to the end. */
   noWait?: boolean;
   /** Replay even events older than a receiving consumer's idempotency horizon (they run again). */
   force?: boolean;
   pollMs?: number;
-  /** Give up polling after this long (the replay itself goes on). */
+  /** Give up polling a replay after this long (the replay itself goes on). */
   timeoutMs?: number;
+  /** Progress over all the consumers' replays together (0..1). */
   onProgress?: (state: string, fraction: number) => void;
 }
 
-export interface ReplayResult {
-  replayName: string;
-  archiveName: string;
-  from: string;
-  to: string;
-  consumers: { name: string; ruleArn: string; dropsReplayed: boolean }[];
-  warnings: string[];
+/** What a consumer's rule does with replayed events (see ConsumerProps.replays). */
+export type RuleReplays = 'addressed' | 'all' | 'none' | 'other';
+
+/** One consumer's replay: named for it, scoped to its rule. */
+export interface ConsumerReplay {
+  consumer: string;
+  ruleArn: string;
+  accepts: RuleReplays;
+  /** Absent when the rule does not take replays addressed to it (nothing was started). */
+  replayName?: string;
   state: string;
   stateReason?: string;
   lastReplayed?: string;
+}
+
+export interface ReplayResult {
+  archiveName: string;
+  from: string;
+  to: string;
+  replays: ConsumerReplay[];
+  warnings: string[];
+  /** COMPLETED when every started replay completed; FAILED/CANCELLED if one did; NOTHING when none could start. */
+  state: string;
 }
 
 /** Parses and checks the window: both ISO-8601, from < to, to ≤ now. */
@@ -72,19 +87,40 @@ export async function findArchive(ctx: Context, bus: BusInfo): Promise<string> {
   return archive.ArchiveName;
 }
 
-/** True when the rule's pattern says `"replay-name": [{"exists": false}]`: replayed events never reach it. */
-export function dropsReplayed(eventPattern: string | undefined): boolean {
-  if (!eventPattern) return false;
+/**
+ * Which replays a rule lets through, from its `replay-name` clause: none (no clause: `all`), only live events
+ * (`[{"exists": false}]`: `none`), live events and replays named for `consumer` (`addressed`), or something
+ * courier did not write (`other`).
+ */
+export function ruleReplays(eventPattern: string | undefined, consumer: string): RuleReplays {
+  if (!eventPattern) return 'other';
+  let clause: unknown;
   try {
-    const pattern = JSON.parse(eventPattern) as Record<string, unknown>;
-    const clause = pattern['replay-name'];
-    return Array.isArray(clause) && clause.some((c) => typeof c === 'object' && c !== null && (c as { exists?: unknown }).exists === false);
+    clause = (JSON.parse(eventPattern) as Record<string, unknown>)['replay-name'];
   } catch {
-    return false;
+    return 'other';
   }
+  if (clause === undefined) return 'all';
+  if (!Array.isArray(clause)) return 'other';
+  const live = clause.some((c) => (c as { exists?: unknown })?.exists === false);
+  const prefixes = clause.flatMap((c) => ((c as { prefix?: unknown })?.prefix === undefined ? [] : [(c as { prefix: unknown }).prefix]));
+  if (live && prefixes.length === 0 && clause.length === 1) return 'none';
+  if (live && prefixes.includes(replayNamePrefix(consumer))) return 'addressed';
+  return 'other';
 }
 
-/** EventBridge StartReplay from the bus archive, scoped to the chosen consumers' rules, polled to the end. */
+/** `<consumer>.<time in base 36>-<4 random>`: ≤ 64 characters for a 48-character consumer name. */
+export function replayName(consumer: string, now: number): string {
+  return `${replayNamePrefix(consumer)}${now.toString(36)}-${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
+}
+
+/**
+ * Replays the archive's window to each chosen consumer: one StartReplay per consumer, named for it
+ * (`<consumer>.<…>`, which its rule accepts) and scoped to its rule (`Destination.FilterArns`), one after
+ * another, each polled to the end. Consumers dedupe on event_id within their idempotency horizon, so
+ * replaying what they completed is acknowledged as duplicates; a consumer whose rule takes no replays is
+ * skipped with a warning.
+ */
 export async function replay(ctx: Context, options: ReplayOptions): Promise<ReplayResult> {
   const { start, end } = replayWindow(options.from, options.to, ctx.now());
   const deployment = await ctx.deployment();
@@ -93,53 +129,65 @@ export async function replay(ctx: Context, options: ReplayOptions): Promise<Repl
   const chosen = chooseConsumers(deployment, options.consumers ?? [], options.detailTypes ?? []);
   const archiveName = await findArchive(ctx, bus);
   const events = ctx.clients.events;
-
-  const consumers = await Promise.all(
+  const source = bus.archiveName === archiveName && bus.archiveArn ? bus.archiveArn : archiveArn(bus.busArn, archiveName);
+  const result: ReplayResult = { archiveName, from: start.toISOString(), to: end.toISOString(), replays: [], warnings: [], state: 'NOTHING' };
+  if (options.detailTypes?.length) {
+    result.warnings.push(`the replay re-sends every archived event of the chosen rules in the window, not only ${options.detailTypes.join(', ')} (rules filter by their own patterns)`);
+  }
+  // Every rule first: the horizon guard covers the consumers that will receive the window, before any replay starts.
+  const rules = await Promise.all(
     chosen.map(async (c) => {
       const rule = await events.send(new DescribeRuleCommand({ Name: c.ruleName, EventBusName: bus.busName }));
-      return { name: c.name, ruleArn: c.ruleArn, dropsReplayed: dropsReplayed(rule.EventPattern) };
+      return { consumer: c, accepts: ruleReplays(rule.EventPattern, c.name) };
     }),
   );
-  const warnings = consumers
-    .filter((c) => c.dropsReplayed)
-    .map((c) => `${c.name}: its rule drops replayed events ("replay-name": [{"exists": false}]); declare it with includeReplayed to receive replays`);
-  if (options.detailTypes?.length) {
-    warnings.push(`the replay re-sends every archived event of the chosen rules in the window, not only ${options.detailTypes.join(', ')} (rules filter by their own patterns)`);
-  }
-  const receiving = consumers.filter((c) => !c.dropsReplayed);
-  if (receiving.length === 0) {
-    warnings.push('no chosen consumer accepts replayed events: the replay will deliver nothing');
-  }
-  const receivers = chosen.filter((c) => receiving.some((r) => r.name === c.name));
-  warnings.push(...horizonCheck('replay', [{ at: start.getTime(), consumers: receivers, label: `the window from ${start.toISOString()}` }], ctx.now(), options.force));
+  const receivers = rules.filter((r) => r.accepts !== 'none' && r.accepts !== 'other').map((r) => r.consumer);
+  result.warnings.push(...horizonCheck('replay', [{ at: start.getTime(), consumers: receivers, label: `the window from ${start.toISOString()}` }], ctx.now(), options.force));
 
-  const replayName = `courier-${new Date(ctx.now()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
-  await events.send(
-    new StartReplayCommand({
-      ReplayName: replayName,
-      Description: `courier replay ${start.toISOString()}..${end.toISOString()} → ${chosen.map((c) => c.name).join(', ')}`,
-      EventSourceArn: bus.archiveName === archiveName && bus.archiveArn ? bus.archiveArn : archiveArn(bus.busArn, archiveName),
-      EventStartTime: start,
-      EventEndTime: end,
-      Destination: { Arn: bus.busArn, FilterArns: chosen.map((c) => c.ruleArn) },
-    }),
-  );
-  const result: ReplayResult = { replayName, archiveName, from: start.toISOString(), to: end.toISOString(), consumers, warnings, state: 'STARTING' };
-  if (options.noWait) return result;
+  for (const [index, { consumer: c, accepts }] of rules.entries()) {
+    const one: ConsumerReplay = { consumer: c.name, ruleArn: c.ruleArn, accepts, state: 'SKIPPED' };
+    result.replays.push(one);
+    if (accepts === 'none' || accepts === 'other') {
+      result.warnings.push(`${c.name}: its rule takes no replays addressed to it (replay-name clause: ${accepts === 'none' ? 'live events only' : 'not courier\'s'}); declare the consumer with replays: 'addressed' (the default) and redeploy`);
+      continue;
+    }
+    one.replayName = replayName(c.name, ctx.now());
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: one.replayName,
+        Description: `courier replay ${start.toISOString()}..${end.toISOString()} → ${c.name}`,
+        EventSourceArn: source,
+        EventStartTime: start,
+        EventEndTime: end,
+        Destination: { Arn: bus.busArn, FilterArns: [c.ruleArn] },
+      }),
+    );
+    one.state = 'STARTING';
+    if (!options.noWait) await watch(ctx, one, { start, end }, options, (state, f) => options.onProgress?.(state, (index + f) / chosen.length));
+  }
 
+  const states = result.replays.filter((r) => r.replayName).map((r) => r.state);
+  if (states.length === 0) result.warnings.push('no chosen consumer takes replays addressed to it: nothing was replayed');
+  result.state = states.length === 0 ? 'NOTHING' : (states.find((st) => st === 'FAILED' || st === 'CANCELLED') ?? (states.every((st) => st === 'COMPLETED') ? 'COMPLETED' : states.at(-1)!));
+  return result;
+}
+
+/** Polls one replay to COMPLETED / FAILED / CANCELLED, or until `timeoutMs` (the replay goes on). */
+async function watch(ctx: Context, one: ConsumerReplay, window: { start: Date; end: Date }, options: ReplayOptions, progress: (state: string, fraction: number) => void): Promise<void> {
   const deadline = ctx.now() + (options.timeoutMs ?? 15 * 60_000);
   for (;;) {
-    const r = await events.send(new DescribeReplayCommand({ ReplayName: replayName }));
-    result.state = r.State ?? 'UNKNOWN';
-    if (r.StateReason) result.stateReason = r.StateReason;
-    if (r.EventLastReplayedTime) result.lastReplayed = new Date(r.EventLastReplayedTime).toISOString();
-    const fraction = r.EventLastReplayedTime ? (new Date(r.EventLastReplayedTime).getTime() - start.getTime()) / (end.getTime() - start.getTime()) : 0;
-    const done = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(result.state);
-    options.onProgress?.(result.state, done && result.state === 'COMPLETED' ? 1 : Math.max(0, Math.min(1, fraction)));
-    if (done) return result;
+    const r = await ctx.clients.events.send(new DescribeReplayCommand({ ReplayName: one.replayName }));
+    one.state = r.State ?? 'UNKNOWN';
+    if (r.StateReason) one.stateReason = r.StateReason;
+    if (r.EventLastReplayedTime) one.lastReplayed = new Date(r.EventLastReplayedTime).toISOString();
+    const span = window.end.getTime() - window.start.getTime();
+    const fraction = r.EventLastReplayedTime ? (new Date(r.EventLastReplayedTime).getTime() - window.start.getTime()) / span : 0;
+    const done = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(one.state);
+    progress(one.state, done && one.state === 'COMPLETED' ? 1 : Math.max(0, Math.min(1, fraction)));
+    if (done) return;
     if (ctx.now() > deadline) {
-      result.warnings.push(`stopped watching after ${Math.round((options.timeoutMs ?? 900_000) / 1000)} s; the replay goes on (aws events describe-replay --replay-name ${replayName})`);
-      return result;
+      one.stateReason = `stopped watching after ${Math.round((options.timeoutMs ?? 900_000) / 1000)} s; the replay goes on (aws events describe-replay --replay-name ${one.replayName})`;
+      return;
     }
     await ctx.sleep(options.pollMs ?? 2_000);
   }
@@ -153,11 +201,14 @@ export const archiveArn = (busArn: string, archiveName: string): string => busAr
 
 export function renderReplay(r: ReplayResult): string {
   return [
-    `replay ${r.replayName} from archive ${r.archiveName}: ${r.from} → ${r.to}`,
-    `rules: ${r.consumers.map((c) => `${c.name}${c.dropsReplayed ? ' (drops replays)' : ''}`).join(', ')}`,
+    `replay from archive ${r.archiveName}: ${r.from} → ${r.to}`,
+    ...r.replays.map(
+      (c) =>
+        `${c.consumer}: ${c.replayName ? `${c.replayName} ${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}${c.lastReplayed ? `, replayed up to ${c.lastReplayed}` : ''}` : 'skipped (its rule takes no replays addressed to it)'}`,
+    ),
     ...r.warnings.map((w) => `warning: ${w}`),
-    `state: ${r.state}${r.stateReason ? ` (${r.stateReason})` : ''}${r.lastReplayed ? `, replayed up to ${r.lastReplayed}` : ''}`,
-    ...(r.state === 'COMPLETED' ? ['consumers dedupe on event_id: events they already completed are acknowledged as duplicates'] : []),
+    `state: ${r.state}`,
+    ...(r.state === 'COMPLETED' ? ['consumers dedupe on event_id: events they completed within their idempotency horizon are acknowledged as duplicates'] : []),
   ].join('\n');
 }
 
@@ -174,7 +225,7 @@ export const replayCommand: Command = {
     json: JSON_OPTION,
   },
   details:
-    'Consumer rules exclude replayed events unless the consumer was declared includeReplayed; the command warns when a chosen rule would drop the replay. Consumers are idempotent on event_id for their idempotency horizon (31 days by default), so replaying what they already processed is safe inside it; a window that starts earlier is refused unless --force.',
+    "One replay per chosen consumer, named <consumer>.<…> and scoped to its rule: consumer rules take live events and replays addressed to them (replays: 'addressed', the default), so no redeploy is needed and no other consumer sees the replay. Consumers are idempotent on event_id for their idempotency horizon (31 days by default), so replaying what they already processed is safe inside it; a window that starts earlier is refused unless --force.",
   async run(ctx, parsed) {
     const from = stringOption(parsed, 'from');
     const to = stringOption(parsed, 'to');
@@ -193,6 +244,6 @@ export const replayCommand: Command = {
     bar.done();
     if (!flag(parsed, 'json')) for (const w of result.warnings) ctx.out.err(`warning: ${w}\n`);
     ctx.out.out(flag(parsed, 'json') ? JSON.stringify(result, null, 2) : renderReplay({ ...result, warnings: [] }));
-    return result.state === 'FAILED' || result.state === 'CANCELLED' ? EXIT.failure : EXIT.ok;
+    return result.state === 'COMPLETED' || (flag(parsed, 'no-wait') && result.state !== 'NOTHING') ? EXIT.ok : EXIT.failure;
   },
 };

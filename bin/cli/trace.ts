@@ -175,7 +175,7 @@ export async function trace(ctx: Context, key: string): Promise<TraceResult> {
       source: String(row.source),
       origin: 'outbox',
       service,
-      status: row.status === 'PUBLISHED' ? 'PUBLISHED' : 'PENDING',
+      status: row.status === 'PUBLISHED' || row.status === 'PARKED' ? row.status : 'PENDING',
       ...(row.created_at !== undefined ? { createdAt: iso(Number(row.created_at)) } : {}),
       ...(row.published_at !== undefined ? { publishedAt: iso(Number(row.published_at)) } : {}),
       ...withTraceId(row.detail),
@@ -271,6 +271,7 @@ function diagnose(s: { events: TracedEvent[]; dlq: TracedDlqMessage[]; failed: F
     for (const c of e.consumers) {
       if (c.record === 'LEASE_EXPIRED') add(2, `${c.consumer} is in progress on ${name(e)} past its lease (${c.leaseExpiresAt}): consumer crashed or timed out; the redelivery takes the claim over`);
     }
+    if (e.origin === 'outbox' && e.status === 'PARKED') add(2, `outbox row ${name(e)} parked: the bus refused it or every sweep failed; see \`courier outbox status --service ${e.service}\`, fix, then \`courier outbox retry --parked --service ${e.service}\``);
     if (e.status === 'PENDING' && age(e.createdAt) > IN_FLIGHT_MS) {
       add(3, `outbox row ${name(e)} never published (pending ${formatAge(age(e.createdAt) / 1000)}): relay not running? try \`courier outbox retry --service ${e.service}\``);
     }
@@ -302,7 +303,7 @@ function buildTimeline(subject: TraceSubject | undefined, events: TracedEvent[],
     if (e.origin === 'outbox') {
       t.push({ at: e.createdAt, what: `${e.service} outbox: ${e.detailType} ${e.eventId} written${e.traceId ? ` (trace ${e.traceId})` : ''}` });
       if (e.publishedAt) t.push({ at: e.publishedAt, what: `${e.detailType} ${e.eventId} published to the bus` });
-      else t.push({ at: iso(now), what: `${e.detailType} ${e.eventId} still PENDING in the ${e.service} outbox` });
+      else t.push({ at: iso(now), what: `${e.detailType} ${e.eventId} ${e.status === 'PARKED' ? 'PARKED (not published)' : 'still PENDING'} in the ${e.service} outbox` });
     }
     for (const c of e.consumers) {
       const state =

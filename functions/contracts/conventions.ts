@@ -38,8 +38,11 @@ export const ENV = {
  */
 export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at', defaultHorizonSeconds: 31 * 24 * 3600 } as const;
 
-/** Outbox table: partition key `event_id`, sparse index of unpublished rows by age, TTL on published rows. */
-export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', ttlAttribute: 'expires_at' } as const;
+/**
+ * Outbox table: partition key `event_id`, sparse index of unpublished rows by age, sparse index of parked
+ * rows (given up: published never, kept for an operator) by the time they were parked, TTL on published rows.
+ */
+export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', parkedIndex: 'parked-by-time', ttlAttribute: 'expires_at' } as const;
 
 /**
  * Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. Rows
@@ -65,6 +68,7 @@ export const METRICS = {
   publishFailed: 'publish_failed',
   parked: 'parked',
   coldStart: 'ColdStart',
+  outboxParked: 'outbox_parked',
 } as const;
 
 /** Message attributes a quarantined record carries in its DLQ: why it is there. */
@@ -77,3 +81,12 @@ export const DLQ_ATTRIBUTES = {
   eventId: 'courier.event_id',
   sourceMessageId: 'courier.source_message_id',
 } as const;
+
+/**
+ * Replays addressed to one consumer are named `<consumer>.<…>`; its rule accepts replayed events only with
+ * that prefix (consumer names are kebab-case, so the dot keeps `audit-log.` from matching `audit-log-v2.`).
+ *
+ * @example
+ * replayNamePrefix('points-ledger'); // 'points-ledger.'
+ */
+export const replayNamePrefix = (consumer: string): string => `${consumer}.`;

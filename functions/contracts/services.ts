@@ -17,3 +17,16 @@ export interface ServiceContract {
  * };
  */
 export type ServiceMap = Readonly<Record<string, ServiceContract>>;
+
+/**
+ * The event sources a service publishes according to `services` (each once, in catalog order): what its
+ * functions are allowed to put on the bus (`events:source`).
+ *
+ * @example
+ * publishedSources(services, 'orders'); // ['courier.orders']
+ */
+export function publishedSources(services: ServiceMap, service: string): string[] {
+  const contract = services[service];
+  if (!contract) throw new Error(`service ${service} is not in the services map (known: ${Object.keys(services).join(', ')})`);
+  return [...new Set(contract.publishes.map((e) => e.source))];
+}

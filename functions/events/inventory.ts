@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineEvent, id } from 'courier/contracts';
-import { lines, sku } from './fields';
+import { line, lines, sku } from './fields';
 
 export const INVENTORY_SOURCE = 'courier.inventory';
 
@@ -23,5 +23,17 @@ export const InventoryRejectedV1 = defineEvent({
     reason: z.enum(['out_of_stock', 'unknown_sku']),
     /** The skus that caused the rejection. */
     skus: z.array(sku()).check(z.minLength(1), z.maxLength(100)),
+  },
+});
+
+export const InventoryReleasedV1 = defineEvent({
+  source: INVENTORY_SOURCE,
+  detailType: 'inventory.released.v1',
+  description:
+    'An order.cancelled.v1 was applied: what the order held went back to stock (lines), or nothing was held (empty: rejected, or cancelled before it was reserved, which fences a late reservation out).',
+  payload: {
+    order_id: id(),
+    /** What went back to stock; empty when the order held nothing. */
+    lines: z.array(line()).check(z.maxLength(100)),
   },
 });

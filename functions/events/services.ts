@@ -1,9 +1,9 @@
 import type { ServiceMap } from 'courier/contracts';
 import { ConfigChangedV1 } from './config';
 import { UserLoginSucceededV1 } from './identity';
-import { InventoryRejectedV1, InventoryReservedV1 } from './inventory';
+import { InventoryRejectedV1, InventoryReleasedV1, InventoryReservedV1 } from './inventory';
 import { OrderCancelledV1, OrderCreatedV1 } from './orders';
-import { PointsAwardedV1 } from './points';
+import { PointsAwardedV1, PointsRevokedV1 } from './points';
 import { RiskAssessedV1 } from './risk';
 
 /**
@@ -12,13 +12,13 @@ import { RiskAssessedV1 } from './risk';
  */
 export const services: ServiceMap = {
   orders: {
-    description: 'HTTP API for orders; tracks each order’s progress from the reply events.',
+    description: 'HTTP API for orders; tracks each order’s progress from the reply events, and its compensations from what the services report they undid.',
     publishes: [OrderCreatedV1, OrderCancelledV1],
-    consumes: [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1],
+    consumes: [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1, InventoryReleasedV1, PointsRevokedV1],
   },
   inventory: {
     description: 'Reserves and releases stock.',
-    publishes: [InventoryReservedV1, InventoryRejectedV1],
+    publishes: [InventoryReservedV1, InventoryRejectedV1, InventoryReleasedV1],
     consumes: [OrderCreatedV1, OrderCancelledV1],
   },
   risk: {
@@ -28,7 +28,7 @@ export const services: ServiceMap = {
   },
   points: {
     description: 'Awards loyalty points exactly once per order; revokes them on cancel.',
-    publishes: [PointsAwardedV1],
+    publishes: [PointsAwardedV1, PointsRevokedV1],
     consumes: [OrderCreatedV1, OrderCancelledV1],
   },
   identity: {

@@ -7,8 +7,9 @@ import { decideReserve, reserveWrites, stockLines } from './reserve';
 import { readStock } from './stock-table';
 
 /**
- * inventory-orders: reserves stock for order.created.v1 and releases it for order.cancelled.v1, each in
- * one transaction with the idempotency marker (exactly-once effect). Env: STOCK_TABLE, OUTBOX_TABLE,
+ * inventory-orders: reserves stock for order.created.v1 (replying inventory.reserved/rejected.v1) and
+ * releases it for order.cancelled.v1 (replying inventory.released.v1), each in one transaction with the
+ * reply's outbox row and the idempotency marker (exactly-once effect). Env: STOCK_TABLE, OUTBOX_TABLE,
  * IDEMPOTENCY_TABLE (+ the consumer conventions).
  */
 const tables = { stock: requiredEnv('STOCK_TABLE'), outbox: requiredEnv('OUTBOX_TABLE') };
@@ -27,7 +28,7 @@ async function release(cancel: OrderCancelled): Promise<HandlerResult> {
   const { reservation } = await readStock(tables.stock, cancel.order_id);
   const decision = decideRelease(reservation);
   if (decision.action === 'none') return;
-  return { writes: releaseWrites(tables.stock, cancel.order_id, decision) };
+  return { writes: releaseWrites(tables, cancel, decision) };
 }
 
 export const handler = consumer({

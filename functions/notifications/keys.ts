@@ -4,5 +4,7 @@
  */
 export const configPk = (key: string): string => `CONFIG#${key}`;
 export const userPk = (userId: string): string => `USER#${userId}`;
+/** The login counter's fence: one item per sign-in it counted. */
+export const countedPk = (eventId: string): string => `COUNTED#${eventId}`;
 /** One audit entry per event: the detail-type keeps two events' entries apart even if ids ever met. */
 export const auditPk = (detailType: string, eventId: string): string => `${detailType}#${eventId}`;

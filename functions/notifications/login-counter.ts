@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { UserLoginSucceededV1 } from '../events/identity';
 import { consumer, dynamoClient, requiredEnv } from 'courier/runtime';
 import { userPk } from './keys';
-import { loginCountWrite } from './login-count';
+import { FENCE_INDEX, loginCountWrites } from './login-count';
 
 const COUNTER_TABLE = requiredEnv('LOGIN_COUNTER_TABLE');
 
@@ -15,17 +15,20 @@ async function lastLoginAt(userId: string, signal: AbortSignal): Promise<string 
 }
 
 /**
- * Per-user sign-in counter. Exactly-once: `ADD logins` commits with the idempotency marker, so a
- * redelivery never counts twice.
+ * Per-user sign-in counter. Exactly-once: `ADD logins` commits with the idempotency marker and with the
+ * sign-in's own fence item, so a redelivery never counts twice — also one arriving after the marker
+ * expired (a DLQ redrive, an archive replay).
  */
 export const handler = consumer({
   events: [UserLoginSucceededV1],
   idempotency: { mode: 'optimistic' },
   orderingKey: (event) => event.detail.user_id,
   handle: async (event, { signal }) => ({
-    writes: [loginCountWrite(COUNTER_TABLE, event.detail, await lastLoginAt(event.detail.user_id, signal))],
+    writes: loginCountWrites(COUNTER_TABLE, event.detail, await lastLoginAt(event.detail.user_id, signal), Date.now()),
   }),
-  onConditionFailed: async () => {
+  onConditionFailed: async (error, event, { log }) => {
+    // The fence is there: this sign-in was counted by an earlier delivery whose marker has since expired.
+    if (error.index === FENCE_INDEX) return log.info('sign-in already counted (its fence is there); acknowledged without change', { event_id: event.detail.event_id });
     // A newer sign-in moved last_login_at after our read; nothing was applied. The retry reads again.
     throw new Error('last_login_at moved since it was read; retrying with a fresh read');
   },

@@ -24,6 +24,10 @@ export interface OrderItem {
   risk_score?: number;
   risk_decision?: RiskDecision;
   points?: number;
+  /** What inventory gave back on the order's cancellation (inventory.released.v1; empty: it held nothing). */
+  released_lines?: { sku: string; qty: number }[];
+  /** Points taken back on the order's cancellation (points.revoked.v1). */
+  revoked_points?: number;
   /** Carried by every event this order starts (created, cancelled). */
   correlation_id: string;
   idempotency_key?: string;

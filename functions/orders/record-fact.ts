@@ -1,19 +1,26 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { InventoryRejectedV1, InventoryReservedV1 } from '../events/inventory';
+import { InventoryRejectedV1, InventoryReleasedV1, InventoryReservedV1 } from '../events/inventory';
 import { OrderCancelledV1 } from '../events/orders';
-import { PointsAwardedV1 } from '../events/points';
+import { PointsAwardedV1, PointsRevokedV1 } from '../events/points';
 import { RiskAssessedV1 } from '../events/risk';
 import { type EventOf, outboxWrites, outgoing } from 'courier/runtime';
 import { deriveStatus, isFinal } from './order-progress';
 import { orderUpdate, type OrderItem } from './order-record';
 
-/** The reply events that tell the orders service how an order is getting on. */
-export const REPLY_EVENTS = [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1] as const;
+/**
+ * The reply events that tell the orders service how an order is getting on, and what the services undid
+ * when it was cancelled (its compensations).
+ */
+export const REPLY_EVENTS = [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1, InventoryReleasedV1, PointsRevokedV1] as const;
 export type ReplyEvent = EventOf<typeof REPLY_EVENTS>;
 
-type Fact = Pick<Partial<OrderItem>, 'stock' | 'stock_reason' | 'rejected_skus' | 'risk_score' | 'risk_decision' | 'points'>;
+type Fact = Pick<Partial<OrderItem>, 'stock' | 'stock_reason' | 'rejected_skus' | 'risk_score' | 'risk_decision' | 'points' | 'released_lines' | 'revoked_points'>;
 
-/** What one reply event says about the order, as order attributes. Setting (not adding) makes repeats harmless. */
+/**
+ * What one reply event says about the order, as order attributes. Setting (not adding) makes repeats
+ * harmless; a compensation is its own attribute, so a reply overtaken by it (a late reservation) cannot
+ * undo it.
+ */
 export function factOf(event: ReplyEvent): Fact {
   switch (event.detailType) {
     case InventoryReservedV1.detailType:
@@ -24,6 +31,10 @@ export function factOf(event: ReplyEvent): Fact {
       return { risk_score: event.detail.score, risk_decision: event.detail.decision };
     case PointsAwardedV1.detailType:
       return { points: event.detail.points };
+    case InventoryReleasedV1.detailType:
+      return { released_lines: event.detail.lines };
+    case PointsRevokedV1.detailType:
+      return { revoked_points: event.detail.points };
   }
 }
 

@@ -7,8 +7,9 @@ import { readLedger } from './points-table';
 import { revokeWrites } from './revoke';
 
 /**
- * points-ledger: awards points for order.created.v1 and revokes them for order.cancelled.v1, each in one
- * transaction with the idempotency marker (exactly-once effect). Env: POINTS_TABLE, OUTBOX_TABLE,
+ * points-ledger: awards points for order.created.v1 (replying points.awarded.v1) and revokes them for
+ * order.cancelled.v1 (replying points.revoked.v1), each in one transaction with the reply's outbox row
+ * and the idempotency marker (exactly-once effect). Env: POINTS_TABLE, OUTBOX_TABLE,
  * IDEMPOTENCY_TABLE (+ the consumer conventions).
  */
 const tables = { points: requiredEnv('POINTS_TABLE'), outbox: requiredEnv('OUTBOX_TABLE') };
@@ -22,7 +23,7 @@ async function award(order: OrderCreated): Promise<HandlerResult> {
 }
 
 async function revoke(cancel: OrderCancelled, { log }: HandlerContext): Promise<HandlerResult> {
-  const { writes, shortfall } = revokeWrites(tables.points, cancel, await readLedger(tables.points, cancel.order_id, cancel.user_id));
+  const { writes, shortfall } = revokeWrites(tables, cancel, await readLedger(tables.points, cancel.order_id, cancel.user_id));
   if (shortfall > 0) log.warn('balance lower than the points to revoke; clamped at zero', { order_id: cancel.order_id, user_id: cancel.user_id, shortfall });
   return writes.length > 0 ? { writes } : undefined;
 }

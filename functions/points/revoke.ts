@@ -2,7 +2,9 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DetailOf } from 'courier/contracts';
 import type { OrderCancelledV1 } from '../events/orders';
-import { PermanentError } from 'courier/runtime';
+import { PointsRevokedV1 } from '../events/points';
+import { outboxWrites, outgoing, PermanentError } from 'courier/runtime';
+import type { PointsTables } from './award';
 import { awardKey, setBalance, type Award, type Ledger } from './points-table';
 
 export interface Revocation {
@@ -17,17 +19,23 @@ export interface Revocation {
 /**
  * The writes that take an order's points back: the award becomes REVOKED (conditional on AWARDED, first,
  * so a concurrent revoke is the failure reported) and the balance drops. With no award yet, a REVOKED
- * tombstone keeps a late order.created from awarding; a revoked award needs nothing. No event: the
- * catalog has none for a revocation.
+ * tombstone keeps a late order.created from awarding; a revoked award needs nothing. Either way the same
+ * transaction says what was taken back (points.revoked.v1, 0 for a tombstone), so the orders service can
+ * show the compensation as done.
  */
-export function revokeWrites(table: string, cancel: DetailOf<typeof OrderCancelledV1>, ledger: Ledger): Revocation {
+export function revokeWrites(tables: PointsTables, cancel: DetailOf<typeof OrderCancelledV1>, ledger: Ledger): Revocation {
   const { award, account } = ledger;
+  const table = tables.points;
+  const reply = (points: number, balance: number) =>
+    outboxWrites(tables.outbox, [
+      outgoing(PointsRevokedV1, { order_id: cancel.order_id, user_id: cancel.user_id, points, balance }, { correlationId: cancel.correlation_id, causationId: cancel.event_id }),
+    ]).writes;
   if (!award) {
     const tombstone: Award = { pk: awardKey(cancel.order_id), order_id: cancel.order_id, user_id: cancel.user_id, state: 'REVOKED', points: 0 };
     const fence: TransactWriteItem = {
       Put: { TableName: table, Item: marshall(tombstone), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
     };
-    return { writes: [fence], shortfall: 0 };
+    return { writes: [fence, ...reply(0, account?.balance ?? 0)], shortfall: 0 };
   }
   if (award.state === 'REVOKED') return { writes: [], shortfall: 0 };
   // The account read is the cancel's user's; an award credited to someone else would debit the wrong one.
@@ -35,6 +43,7 @@ export function revokeWrites(table: string, cancel: DetailOf<typeof OrderCancell
     throw new PermanentError(`order ${cancel.order_id}: points were awarded to ${award.user_id}, the cancel names ${cancel.user_id}`);
   }
   const balance = account?.balance ?? 0;
+  const after = Math.max(0, balance - award.points);
   return {
     writes: [
       {
@@ -48,7 +57,8 @@ export function revokeWrites(table: string, cancel: DetailOf<typeof OrderCancell
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      setBalance(table, cancel.user_id, account, Math.max(0, balance - award.points)),
+      setBalance(table, cancel.user_id, account, after),
+      ...reply(balance - after, after),
     ],
     shortfall: Math.max(0, award.points - balance),
   };

@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient, PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { dynamoClient, eventBridgeClient, useConsumerMiddleware, type ConsumerMiddleware } from '../runtime/index.js';
-import { activeFaults, InjectedThrottle, InjectedTransientFault } from './faults.js';
+import { activeFaults, InjectedBug, InjectedThrottle, InjectedTransientFault } from './faults.js';
 
 /**
- * Consumer middleware for the record faults: `transient` throws InjectedTransientFault instead of
- * running the handler; `timeout` ignores the signal and never settles, so the record's deadline cuts it
- * off; `crash` exits the process once a record has settled (the whole batch is redelivered).
+ * Consumer middleware for the record faults: `permanent` (a deployed bug) throws InjectedBug and
+ * `transient` throws InjectedTransientFault instead of running the handler; `timeout` ignores the signal
+ * and never settles, so the record's deadline cuts it off; `crash` exits the process once a record has
+ * settled (the whole batch is redelivered).
  *
  * @example
  * export const handler = consumer({ events: [OrderCreatedV1], middleware: [faultMiddleware()], handle });
@@ -18,6 +19,10 @@ export function faultMiddleware(): ConsumerMiddleware {
     beforeBatch: (_records, consumer) => void activeFaults({ consumer }),
     handler: (next, consumer) => async (event, context) => {
       const faults = activeFaults({ consumer });
+      if (faults?.hit('permanent')) {
+        faults.record('permanent', {}, context.log);
+        throw new InjectedBug('injected bug (COURIER_FAULTS permanent): this consumer fails every record until it is fixed');
+      }
       if (faults?.hit('transient')) {
         faults.record('transient', {}, context.log);
         throw new InjectedTransientFault('injected transient fault (COURIER_FAULTS)');

@@ -7,8 +7,11 @@ import { createLogger, Metrics, type Logger } from '../runtime/index.js';
  *
  * COURIER_FAULTS is a JSON object of rates in 0..1 and an optional integer seed, e.g.
  * `{"transient":0.1,"timeout":0.02,"crash":0.01,"putEventsThrottle":0.05,"idempotencyThrottle":0.05,"seed":42}`.
- * Rates are per opportunity: per record run (transient, timeout), per settled record (crash), per entry
- * per PutEvents attempt (putEventsThrottle), per idempotency-table request (idempotencyThrottle).
+ * Rates are per opportunity: per record run (transient, timeout, permanent), per settled record (crash),
+ * per entry per PutEvents attempt (putEventsThrottle), per idempotency-table request (idempotencyThrottle).
+ * `permanent` is a deployed bug: set to 1 on one consumer, every record it runs fails with an ordinary
+ * error (InjectedBug) — classified transient, as a real bug's TypeError is — so its messages are retried
+ * until SQS moves them to the DLQ after `maxReceiveCount` receives, to be redriven once the bug is fixed.
  * Unknown keys and out-of-range values are rejected: on the local engine the invocation throws a
  * FaultConfigError. Read per invocation (the chaos driver flips it with UpdateFunctionConfiguration);
  * when the variable is unset the cost is one environment read.
@@ -21,7 +24,7 @@ import { createLogger, Metrics, type Logger } from '../runtime/index.js';
  */
 export const FAULTS_ENV = 'COURIER_FAULTS';
 
-export const FAULT_KINDS = ['transient', 'timeout', 'crash', 'putEventsThrottle', 'idempotencyThrottle'] as const;
+export const FAULT_KINDS = ['transient', 'timeout', 'crash', 'putEventsThrottle', 'idempotencyThrottle', 'permanent'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultConfig {
@@ -38,6 +41,15 @@ export class FaultConfigError extends Error {
 /** The `transient` fault: thrown instead of running the business handler; classified transient. */
 export class InjectedTransientFault extends Error {
   override name = 'InjectedTransientFault';
+}
+
+/**
+ * The `permanent` fault: a deployed bug, thrown instead of running the business handler on every record.
+ * An ordinary Error, so the runtime retries it like any bug; only a fix (COURIER_FAULTS off) and a redrive
+ * of the DLQ get the records through.
+ */
+export class InjectedBug extends Error {
+  override name = 'InjectedBug';
 }
 
 /** The `idempotencyThrottle` fault: shaped like the SDK's throttling error, thrown before the request is sent. */

@@ -11,6 +11,7 @@ import type { ConsumableEvent } from '../../functions/contracts/foreign.js';
 import { ENV, FAILED_MESSAGE_TABLE, IDEMPOTENCY_TABLE } from '../../functions/contracts/conventions.js';
 import type { FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION } from './queues.js';
+import type { ReplayAcceptance } from './consumer-rule-pattern.js';
 import type { TableGrant } from './table-access.js';
 
 /** Lowest redrive count allowed: fewer deliveries turn ordinary transient failures into DLQ noise. */
@@ -45,7 +46,7 @@ export interface ConsumerProps extends FunctionCode {
    * @default - a CourierFunction built from `entry` or `code`
    */
   readonly existingFunction?: lambda.Function;
-  /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may read and write items in it. */
+  /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may use its own markers in it (keys `<name>#…`, `dynamodb:LeadingKeys`). */
   readonly idempotencyTable: dynamodb.ITable;
   /**
    * How long the consumer's completed markers suppress duplicates (`IDEMPOTENCY_HORIZON_SECONDS`, and
@@ -107,11 +108,20 @@ export interface ConsumerProps extends FunctionCode {
    */
   readonly dlqRetentionPeriod?: Duration;
   /**
-   * Receive events replayed from the archive. Off by default so a bus-wide replay cannot flood this
-   * consumer; the rule then matches only events without `replay-name`.
-   * @default false
+   * Which events replayed from the bus archive reach this consumer. `addressed`: replays named for it
+   * (`<name>.<…>`, as `courier replay` names them; they are also scoped to this rule with
+   * `Destination.FilterArns`), so a replay to it needs no redeploy while a bus-wide replay started
+   * elsewhere cannot flood it. `none`: live events only. `all`: every replay on the bus.
+   * @default 'addressed'
    */
-  readonly includeReplayed?: boolean;
+  readonly replays?: ReplayAcceptance;
+  /**
+   * Source → the account that publishes it, for sources another account puts on the bus: the rule then
+   * matches that `account` as well, so no other publisher can pass for it. ServiceStack fills it from the
+   * messaging stack's `publisherAccounts`.
+   * @default - no account is matched
+   */
+  readonly sourceAccounts?: Readonly<Record<string, string>>;
   /**
    * How many times EventBridge retries delivering to the queue before the rule target's DLQ.
    * @default 185

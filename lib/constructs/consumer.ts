@@ -14,7 +14,9 @@ import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
 import { acceptOnlyFromRule, acknowledgeKeyGrants } from './encryption.js';
 import { validateConsumerProps, DEFAULT_MAX_RECEIVE_COUNT, type ConsumerProps, type ConsumerSettings } from './consumer-props.js';
 import { CourierFunction } from './courier-function.js';
+import { consumerRulePattern } from './consumer-rule-pattern.js';
 import { TAG_CONSUMER, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
+import { grantMarkers } from './idempotency-table.js';
 import { secureQueue } from './queues.js';
 import { grantTable } from './table-access.js';
 
@@ -107,16 +109,15 @@ export class Consumer extends Construct {
     return [queue, dlq, targetDlq];
   }
 
-  /** One rule: the consumer's detail-types and sources, replays excluded unless asked for; the queue as target with its DLQ. */
+  /** One rule (pattern: consumer-rule-pattern.ts) with the queue as target and its own DLQ. */
   private buildRule(props: ConsumerProps, settings: ConsumerSettings): events.Rule {
     const rule = new events.Rule(this, 'Rule', {
       eventBus: props.bus,
       description: `courier: ${props.name} receives ${this.detailTypes.join(', ')}`,
-      eventPattern: { source: [...new Set(props.events.map((e) => e.source))], detailType: this.detailTypes },
+      eventPattern: { detailType: this.detailTypes },
     });
-    if (!(props.includeReplayed ?? false)) {
-      (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern.replay-name', [{ exists: false }]);
-    }
+    const pattern = consumerRulePattern({ name: props.name, events: props.events, sourceAccounts: props.sourceAccounts, replays: props.replays ?? 'addressed' });
+    (rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', pattern);
     // The SqsQueue target adds the queue policy: events.amazonaws.com may SendMessage only with
     // aws:SourceArn = this rule (the same for the target DLQ).
     rule.addTarget(
@@ -172,7 +173,8 @@ export class Consumer extends Construct {
     // Permanent failures go straight to the DLQ.
     this.dlq.grantSendMessages(this.fn);
     if (props.encryptionKey) acknowledgeKeyGrants(this.fn);
-    grantTable(this.fn, props.idempotencyTable);
+    // its own markers only (<name>#…), never another consumer's
+    grantMarkers(this.fn, props.idempotencyTable, props.name);
     for (const [envName, grant] of Object.entries(props.tables ?? {})) {
       const table = 'tableArn' in grant ? grant : grant.table;
       this.fn.addEnvironment(envName, table.tableName);

@@ -22,18 +22,27 @@ export interface EventBusProps {
    */
   readonly archiveRetention?: Duration;
   /**
-   * Other AWS accounts allowed to PutEvents on the bus (resource policy, one statement per account).
-   * Principals in this bus's own account need no bus policy (their IAM policy decides).
+   * Other AWS accounts allowed to PutEvents on the bus, each with the event sources it owns: one resource
+   * policy statement per account, conditioned on `events:source`, so an account can never publish another
+   * service's events. A source belongs to one account. Principals in this bus's own account need no bus
+   * policy (their IAM policy decides; `grantPublish` conditions it on their sources too). Consumers of
+   * these sources also match the publishing `account` (see `ConsumerProps.sourceAccounts`).
    * @default - none: only this account
    */
-  readonly publisherAccounts?: string[];
+  readonly publisherAccounts?: PublisherAccounts;
   /**
-   * An AWS Organizations id whose accounts may PutEvents (principal `*` conditioned on
-   * `aws:PrincipalOrgID`, never unconditioned).
+   * An AWS Organizations id whose accounts may PutEvents, with the sources they may use (principal `*`
+   * conditioned on `aws:PrincipalOrgID` and `events:source`, never unconditioned).
    * @default - none
    */
-  readonly publisherOrganizationId?: string;
+  readonly publisherOrganization?: { readonly id: string; readonly sources: readonly string[] };
 }
+
+/** Account id → the event sources that account may publish on the bus. */
+export type PublisherAccounts = Readonly<Record<string, readonly string[]>>;
+
+/** The condition every PutEvents permission carries: only these sources. */
+export const sourceCondition = (sources: readonly string[]) => ({ StringEquals: { 'events:source': [...sources] } });
 
 /**
  * The custom EventBridge bus every service publishes to, with an archive for replays. Its resource
@@ -53,45 +62,80 @@ export class EventBus extends Construct {
       this.archiveRetention = props.archiveRetention ?? Duration.days(30);
       this.archive = this.bus.archive('Archive', {
         description: 'courier: every event on the bus, for replay',
-        eventPattern: { account: [Stack.of(this).account] },
+        // this account's events and those of every publisher account (an organization's are not listed)
+        eventPattern: { account: [Stack.of(this).account, ...Object.keys(props.publisherAccounts ?? {})] },
         retention: this.archiveRetention,
       });
     }
 
-    for (const account of props.publisherAccounts ?? []) {
+    validatePublisherAccounts(props.publisherAccounts ?? {});
+    for (const [account, sources] of Object.entries(props.publisherAccounts ?? {})) {
       this.bus.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: `PublishFrom${account}`,
           principals: [new iam.AccountPrincipal(account)],
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
+          conditions: sourceCondition(sources),
         }),
       );
     }
-    if (props.publisherOrganizationId) {
+    const org = props.publisherOrganization;
+    if (org) {
+      if (org.sources.length === 0) throw new Error('EventBus: publisherOrganization.sources must name at least one source');
       this.bus.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'PublishFromOrganization',
           principals: [new iam.AnyPrincipal()],
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
-          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.publisherOrganizationId } },
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': org.id, 'events:source': [...org.sources] } },
         }),
       );
     }
   }
 
-  /** Lets `grantee` publish to the bus and, when it is a function, sets `EVENT_BUS_NAME`. */
-  grantPublish(grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown }): void {
-    grantPublishTo(this.bus, grantee);
+  /**
+   * Lets `grantee` publish events of `sources` (and only those) to the bus and, when it is a function,
+   * sets `EVENT_BUS_NAME`.
+   * @example
+   * eventBus.grantPublish(shippingApi, ['acme.shipping']);
+   */
+  grantPublish(grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown }, sources: readonly string[]): void {
+    grantPublishTo(this.bus, grantee, sources);
   }
 }
 
-/** `events:PutEvents` on this bus only, plus `EVENT_BUS_NAME` when the grantee is a function. */
+/** Every account owns at least one source, and a source belongs to one account. */
+function validatePublisherAccounts(accounts: PublisherAccounts): void {
+  const owner = new Map<string, string>();
+  for (const [account, sources] of Object.entries(accounts)) {
+    if (!/^\d{12}$/.test(account)) throw new Error(`EventBus: publisherAccounts key ${account} is not a 12-digit account id`);
+    if (sources.length === 0) throw new Error(`EventBus: publisherAccounts.${account} must name the sources it publishes`);
+    for (const source of sources) {
+      const other = owner.get(source);
+      if (other && other !== account) throw new Error(`EventBus: source ${source} is given to accounts ${other} and ${account}; a source belongs to one publisher`);
+      owner.set(source, account);
+    }
+  }
+}
+
+/**
+ * `events:PutEvents` on this bus only, for events of `sources` only (`events:source`: EventBridge refuses
+ * an entry of any other source with NotAuthorizedForSourceException), plus `EVENT_BUS_NAME` when the
+ * grantee is a function.
+ */
 export function grantPublishTo(
   bus: events.IEventBus,
   grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown },
+  sources: readonly string[],
 ): void {
-  bus.grantPutEventsTo(grantee);
+  if (sources.length === 0) throw new Error(`grantPublish on ${bus.node.path}: name the event sources the grantee may publish (none given)`);
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['events:PutEvents'],
+    resourceArns: [bus.eventBusArn],
+    conditions: sourceCondition(sources),
+  });
   grantee.addEnvironment?.(ENV.eventBusName, bus.eventBusName);
 }

@@ -28,6 +28,10 @@ export interface FailedMessageStoreProps {
   readonly serviceName: string;
   /** The bus the retrier republishes to (`EVENT_BUS_NAME`). */
   readonly bus: events.IEventBus;
+  /**
+   * The event sources kept in the store: the retrier may publish these and no others (`events:source`).
+   */
+  readonly sources: readonly string[];
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;
   /**
@@ -117,7 +121,7 @@ export class FailedMessageStore extends Construct {
         ...(props.maxAttempts !== undefined ? { [ENV.maxAttempts]: String(props.maxAttempts) } : {}),
       },
     });
-    grantPublishTo(props.bus, this.retrier);
+    grantPublishTo(props.bus, this.retrier, props.sources);
     iam.Grant.addToPrincipal({
       grantee: this.retrier,
       actions: ['dynamodb:Query'],

@@ -1,9 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE } from '../../functions/contracts/conventions.js';
 import { tableEncryption } from './encryption.js';
+import { grantTableKey } from './table-access.js';
 
 /** Attribute names shared with the runtime (docs/ARCHITECTURE.md § Shared conventions). */
 export const IDEMPOTENCY_KEY = IDEMPOTENCY_TABLE.partitionKey;
@@ -46,4 +48,40 @@ export class IdempotencyTable extends Construct {
       ...tableEncryption(props.encryptionKey),
     });
   }
+}
+
+/**
+ * What the consumer runtime does with its markers, and nothing more: claims (PartiQL INSERT), takeovers
+ * (PutItem), completions and releases (PartiQL UPDATE / DELETE), the exactly-once completion inside a
+ * transaction (UpdateItem) and marker reads (GetItem). No Scan, Query, BatchWriteItem or DeleteItem.
+ */
+export const MARKER_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+
+/**
+ * Lets one consumer's function use its own markers — items whose key starts with `<consumer>#` — and no
+ * other consumer's: every action above supports `dynamodb:LeadingKeys` (the PartiQL ones included; Service
+ * Authorization Reference, Amazon DynamoDB), and a request must name its key (`Null` … `false`), so the
+ * `ForAllValues` condition can never pass vacuously.
+ *
+ * @example
+ * grantMarkers(fn, idempotencyTable, 'inventory-reserve'); // items inventory-reserve#… only
+ */
+export function grantMarkers(grantee: iam.IGrantable, table: dynamodb.ITable, consumer: string): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: MARKER_ACTIONS,
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${consumer}#*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
+  });
+  grantTableKey(grantee, table);
 }

@@ -12,6 +12,7 @@ export * from './alarm-topic.js';
 export * from './alarms.js';
 export * from './bundling.js';
 export * from './consumer.js';
+export * from './consumer-rule-pattern.js';
 export * from './courier-function.js';
 export * from './deployment-target.js';
 export * from './discovery.js';

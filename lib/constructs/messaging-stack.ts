@@ -5,7 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic.js';
 import { outputId } from './discovery.js';
-import { EventBus } from './event-bus.js';
+import { EventBus, type PublisherAccounts } from './event-bus.js';
 
 export interface MessagingStackProps extends StackProps {
   /**
@@ -29,10 +29,11 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly alarmTopicKey?: kms.IKey;
   /**
-   * Other accounts allowed to publish to the bus.
+   * Other accounts allowed to publish to the bus, each with the event sources it owns (bus policy
+   * conditioned on `events:source`; consumers of those sources also match the account).
    * @default - none
    */
-  readonly publisherAccounts?: string[];
+  readonly publisherAccounts?: PublisherAccounts;
 }
 
 /** What service stacks receive from the messaging stack (as props, not name lookups). */
@@ -44,6 +45,11 @@ export interface MessagingResources {
    * @default - no archive
    */
   readonly archiveRetention?: Duration;
+  /**
+   * Sources other accounts publish on the bus: consumers of them match the publishing account as well.
+   * @default - none
+   */
+  readonly publisherAccounts?: PublisherAccounts;
 }
 
 /** The shared bus (+ archive) and the alarm topic. */
@@ -53,6 +59,7 @@ export class MessagingStack extends Stack implements MessagingResources {
   readonly alarms: AlarmTopic;
   readonly alarmTopic: sns.Topic;
   readonly archiveRetention?: Duration;
+  readonly publisherAccounts?: PublisherAccounts;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps = {}) {
     super(scope, id, { description: 'courier: event bus, archive and alarm topic', ...props });
@@ -63,6 +70,7 @@ export class MessagingStack extends Stack implements MessagingResources {
     });
     this.bus = this.eventBus.bus;
     this.archiveRetention = this.eventBus.archiveRetention;
+    this.publisherAccounts = props.publisherAccounts;
     this.alarms = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail, masterKey: props.alarmTopicKey });
     this.alarmTopic = this.alarms.topic;
 

@@ -16,10 +16,11 @@ import { alarmName, dlqDepthAlarm, functionAlarms } from './alarms.js';
 import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
-import { ENV, OUTBOX_TABLE } from '../../functions/contracts/conventions.js';
+import { ENV, METRICS, OUTBOX_TABLE } from '../../functions/contracts/conventions.js';
 import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION, secureQueue } from './queues.js';
 import { toolkitAsset } from './toolkit-assets.js';
+import { metricsNamespaceOf } from './observability.js';
 import { grantTableKey } from './table-access.js';
 
 /** The sparse index of unpublished rows the sweeper queries (shared with the runtime). */
@@ -32,14 +33,19 @@ export interface OutboxProps {
   readonly serviceName: string;
   /** The bus the relay and sweeper publish to (`EVENT_BUS_NAME`). */
   readonly bus: events.IEventBus;
+  /**
+   * The event sources the outbox's rows carry: the relay and the sweeper may publish these and no others
+   * (`events:source`).
+   */
+  readonly sources: readonly string[];
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;
   /**
-   * Failed-message table the relay and sweeper may park unpublishable events in
-   * (`FAILED_MESSAGE_TABLE`).
-   * @default - none
+   * Sweeps that may fail to publish a row (retryably) before the sweeper parks it (`MAX_ATTEMPTS`). A row
+   * the bus refuses permanently is parked at once, by the relay or the sweeper.
+   * @default - the sweeper's own default (12: an hour of failed sweeps at the default interval)
    */
-  readonly failedMessageTable?: dynamodb.ITable;
+  readonly maxAttempts?: number;
   /**
    * The relay's code (stream → PutEvents), e.g. an entry of the app's own that wraps courier's relay.
    * @default - courier's prebuilt relay
@@ -110,9 +116,15 @@ export interface OutboxProps {
 }
 
 /**
- * Transactional outbox: the table (stream NEW_AND_OLD_IMAGES, sparse GSI `pending-by-age`, TTL), the relay
- * on its stream (INSERTs only, partial batch response, bisect, bounded retries, on-failure DLQ) and the
- * scheduled sweeper for rows the relay missed.
+ * Transactional outbox: the table (stream NEW_AND_OLD_IMAGES, sparse GSIs `pending-by-age` and
+ * `parked-by-time`, TTL), the relay on its stream (INSERTs only, partial batch response, bisect, bounded
+ * retries, on-failure DLQ) and the scheduled sweeper for rows the relay missed. Rows the bus refuses
+ * permanently, or that keep failing for `maxAttempts` sweeps, are parked in the table with their reason
+ * (never published on their own again; `courier outbox status` lists them) and alarmed.
+ *
+ * @example
+ * const outbox = new Outbox(this, 'Outbox', { serviceName: 'shipping', bus, alarmTopic, sources: ['acme.shipping'] });
+ * outbox.grantWriter(apiFunction);
  */
 export class Outbox extends Construct {
   readonly table: dynamodb.Table;
@@ -126,10 +138,16 @@ export class Outbox extends Construct {
     readonly relayThrottles: cloudwatch.Alarm;
     readonly relayIteratorAge: cloudwatch.Alarm;
     readonly sweeperErrors: cloudwatch.Alarm;
+    readonly parked: cloudwatch.Alarm;
   };
+  private readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: OutboxProps) {
     super(scope, id);
+    if (props.maxAttempts !== undefined && (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1)) {
+      throw new Error(`Outbox ${props.serviceName}: maxAttempts must be a positive integer`);
+    }
+    this.serviceName = props.serviceName;
     const owner = `${props.serviceName}-outbox`;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -148,11 +166,15 @@ export class Outbox extends Construct {
       sortKey: { name: 'created_at', type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // Sparse: only parked rows carry `parked`; the operator's list (courier outbox status), newest last.
+    this.table.addGlobalSecondaryIndex({
+      indexName: OUTBOX_TABLE.parkedIndex,
+      partitionKey: { name: 'parked', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'parked_at', type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
 
-    const environment = {
-      [ENV.outboxTable]: this.table.tableName,
-      ...(props.failedMessageTable ? { [ENV.failedMessageTable]: props.failedMessageTable.tableName } : {}),
-    };
+    const environment = { [ENV.outboxTable]: this.table.tableName };
 
     // Relay
     this.relayDlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION, encryptionMasterKey: props.encryptionKey });
@@ -187,7 +209,7 @@ export class Outbox extends Construct {
       reason:
         'dynamodb:ListStreams added by the DynamoDB event source cannot be scoped to a resource (the action does not support resource-level permissions); stream reads themselves are scoped to this table\'s stream.',
     });
-    grantPublishTo(props.bus, this.relay);
+    grantPublishTo(props.bus, this.relay, props.sources);
     // Re-reads rows consistently (BatchGetItem) before publishing, then marks them published.
     iam.Grant.addToPrincipal({
       grantee: this.relay,
@@ -195,7 +217,6 @@ export class Outbox extends Construct {
       resourceArns: [this.table.tableArn],
     });
     grantTableKey(this.relay, this.table);
-    if (props.failedMessageTable) grantFailedMessageWrite(this.relay, props.failedMessageTable);
 
     // Sweeper
     this.sweeper = new CourierFunction(this, 'Sweeper', {
@@ -207,9 +228,10 @@ export class Outbox extends Construct {
       environment: {
         ...environment,
         ...(props.sweepAfter ? { [ENV.sweepAfterSeconds]: String(props.sweepAfter.toSeconds()) } : {}),
+        ...(props.maxAttempts !== undefined ? { [ENV.maxAttempts]: String(props.maxAttempts) } : {}),
       },
     });
-    grantPublishTo(props.bus, this.sweeper);
+    grantPublishTo(props.bus, this.sweeper, props.sources);
     iam.Grant.addToPrincipal({
       grantee: this.sweeper,
       actions: ['dynamodb:Query'],
@@ -221,7 +243,6 @@ export class Outbox extends Construct {
       resourceArns: [this.table.tableArn],
     });
     grantTableKey(this.sweeper, this.table);
-    if (props.failedMessageTable) grantFailedMessageWrite(this.sweeper, props.failedMessageTable);
     this.sweepRule = new events.Rule(this, 'SweepSchedule', {
       description: `courier ${props.serviceName}: outbox sweep`,
       schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
@@ -259,6 +280,17 @@ export class Outbox extends Construct {
         topic,
       ),
       sweeperErrors: sweeperAlarms.errors,
+      parked: notify(
+        this.metricParked().createAlarm(this, 'ParkedAlarm', {
+          alarmName: alarmName(this, owner, 'parked'),
+          alarmDescription: `${owner}: outbox rows parked (refused by the bus, or failing for every sweep); they are not published. Run: courier outbox status --service ${props.serviceName}`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        topic,
+      ),
     };
 
     Tags.of(this).add(TAG_SERVICE, props.serviceName);
@@ -274,6 +306,7 @@ export class Outbox extends Construct {
         service: props.serviceName,
         tableName: this.table.tableName,
         pendingIndex: OUTBOX_PENDING_INDEX,
+        parkedIndex: OUTBOX_TABLE.parkedIndex,
         relayFunctionName: this.relay.functionName,
         relayDlqUrl: this.relayDlq.queueUrl,
         relayDlqArn: this.relayDlq.queueArn,
@@ -281,6 +314,18 @@ export class Outbox extends Construct {
         alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
       }),
     }).overrideLogicalId(outputId('Outbox', props.serviceName));
+  }
+
+  /** EMF metric `outbox_parked` for this service (emitted by the relay and the sweeper), in the app's metrics namespace. */
+  metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: metricsNamespaceOf(this),
+      metricName: METRICS.outboxParked,
+      dimensionsMap: { service: this.serviceName },
+      period: Duration.minutes(5),
+      statistic: 'Sum',
+      ...options,
+    });
   }
 
   /**
@@ -296,14 +341,4 @@ export class Outbox extends Construct {
     });
     grantTableKey(fn, this.table);
   }
-}
-
-/** Park/update rows in a failed-message table (no reads beyond the key, no scans). */
-export function grantFailedMessageWrite(fn: lambda.Function, table: dynamodb.ITable): void {
-  iam.Grant.addToPrincipal({
-    grantee: fn,
-    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
-    resourceArns: [table.tableArn],
-  });
-  grantTableKey(fn, table);
 }

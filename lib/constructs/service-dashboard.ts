@@ -125,11 +125,12 @@ export class ServiceDashboard extends Construct {
         height: HEIGHT,
       }),
       new cloudwatch.GraphWidget({
-        title: 'outbox · sweeper',
+        title: 'outbox · sweeper and parked rows',
         left: [
           outbox.sweeper.metricInvocations({ ...p, statistic: 'Sum', label: 'invocations' }),
           outbox.sweeper.metricErrors({ ...p, statistic: 'Sum', label: 'errors' }),
         ],
+        right: [outbox.metricParked({ ...p, label: 'parked' })],
         width: 8,
         height: HEIGHT,
       }),

@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { ServiceMap } from '../../functions/contracts/services.js';
+import { publishedSources, type ServiceMap } from '../../functions/contracts/services.js';
 import { combineBundling } from './bundling.js';
 import type { FunctionCode } from './courier-function.js';
 import { Consumer, type ConsumerProps } from './consumer.js';
@@ -116,6 +116,8 @@ export class ServiceStack extends Stack {
   /** The app's services map, when given (see `ServiceStackProps.services`). */
   readonly services?: ServiceMap;
   private idempotency?: IdempotencyTable;
+  /** Source → the other account that publishes it (from the messaging stack's publisherAccounts). */
+  readonly sourceAccounts: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, { description: `courier: ${props.serviceName} service`, ...props });
@@ -126,6 +128,9 @@ export class ServiceStack extends Stack {
     this.bus = props.messaging.bus;
     this.alarmTopic = props.messaging.alarmTopic;
     this.archiveRetention = props.messaging.archiveRetention;
+    this.sourceAccounts = Object.fromEntries(
+      Object.entries(props.messaging.publisherAccounts ?? {}).flatMap(([account, sources]) => sources.map((source) => [source, account])),
+    );
     this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey;
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: props.serviceName });
@@ -166,6 +171,7 @@ export class ServiceStack extends Stack {
       alarmTopic: this.alarmTopic,
       encryptionKey: this.encryptionKey,
       archiveRetention: options.archiveRetention ?? this.archiveRetention,
+      sourceAccounts: { ...this.sourceAccounts, ...options.sourceAccounts },
     });
     this.consumers.push(consumer);
     this.dashboard.addConsumer(consumer);
@@ -191,7 +197,21 @@ export class ServiceStack extends Stack {
     return table;
   }
 
-  /** The service's transactional outbox (table + relay + sweeper), joined to the dashboard. */
+  /**
+   * The event sources `service` publishes according to the app's `services` map (this service by
+   * default): what its publishers may put on the bus. Fails at synth without a map or an entry.
+   */
+  publishedSources(service: string = this.serviceName): string[] {
+    if (!this.services) throw new Error(`${this.serviceName}: no services map to read ${service}'s sources from; name the sources explicitly`);
+    const sources = publishedSources(this.services, service);
+    if (sources.length === 0) throw new Error(`${this.serviceName}: the services map says ${service} publishes nothing; name the sources explicitly`);
+    return sources;
+  }
+
+  /**
+   * The service's transactional outbox (table + relay + sweeper), joined to the dashboard. The relay and
+   * sweeper may publish the service's own sources (from the services map) unless `sources` says otherwise.
+   */
   addOutbox(options: Partial<Omit<OutboxProps, 'serviceName' | 'bus' | 'alarmTopic'>> = {}): Outbox {
     const outbox = new Outbox(this, 'Outbox', {
       removalPolicy: this.tableRemovalPolicy,
@@ -199,6 +219,7 @@ export class ServiceStack extends Stack {
       sweeperCode: this.toolkitCode.sweeper,
       encryptionKey: this.encryptionKey,
       ...options,
+      sources: options.sources ?? this.publishedSources(),
       serviceName: this.serviceName,
       bus: this.bus,
       alarmTopic: this.alarmTopic,
@@ -207,7 +228,10 @@ export class ServiceStack extends Stack {
     return outbox;
   }
 
-  /** The service's failed-message store (table + retrier + parked alarm), joined to the dashboard. */
+  /**
+   * The service's failed-message store (table + retrier + parked alarm), joined to the dashboard. The
+   * retrier may publish the service's own sources (from the services map) unless `sources` says otherwise.
+   */
   addFailedMessageStore(
     options: Partial<Omit<FailedMessageStoreProps, 'serviceName' | 'bus' | 'alarmTopic'>> = {},
   ): FailedMessageStore {
@@ -216,6 +240,7 @@ export class ServiceStack extends Stack {
       retrierCode: this.toolkitCode.retrier,
       encryptionKey: this.encryptionKey,
       ...options,
+      sources: options.sources ?? this.publishedSources(),
       serviceName: this.serviceName,
       bus: this.bus,
       alarmTopic: this.alarmTopic,
@@ -224,9 +249,18 @@ export class ServiceStack extends Stack {
     return store;
   }
 
-  /** Lets a function publish to the bus (`events:PutEvents` on it only) and sets `EVENT_BUS_NAME`. */
-  grantPublish(grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown }): void {
-    grantPublishTo(this.bus, grantee);
+  /**
+   * Lets a function publish to the bus — `events:PutEvents` on it only, for `sources` only (default: the
+   * service's own, from the services map) — and sets `EVENT_BUS_NAME`. Refuses a source the bus admits
+   * from another account.
+   * @example
+   * this.grantPublish(apiFunction); // the sources services.orders publishes
+   * this.grantPublish(loginApi, this.publishedSources('identity'));
+   */
+  grantPublish(grantee: iam.IGrantable & { addEnvironment?: (k: string, v: string) => unknown }, sources: readonly string[] = this.publishedSources()): void {
+    const foreign = sources.filter((s) => this.sourceAccounts[s] !== undefined);
+    if (foreign.length > 0) throw new Error(`${this.serviceName}: ${foreign.join(', ')} belong to account ${foreign.map((s) => this.sourceAccounts[s]).join(', ')} (messaging publisherAccounts); this account may not publish them`);
+    grantPublishTo(this.bus, grantee, sources);
   }
 }
 

@@ -54,13 +54,16 @@ export class NotificationsStack extends ServiceStack {
     this.configTable = this.addTable('ConfigStore', { partitionKey: PK });
     // Separate tables rather than one with prefixes: each consumer is granted only its own table.
     this.auditTable = this.addTable('AuditEntries', { partitionKey: PK });
-    this.loginCounterTable = this.addTable('LoginCounts', { partitionKey: PK });
+    // Counts per user, and one fence per counted sign-in that expires (TTL) long after any redelivery.
+    this.loginCounterTable = this.addTable('LoginCounts', { partitionKey: PK, timeToLiveAttribute: 'expires_at' });
     this.configCacheTable = this.addTable('CachedConfig', { partitionKey: PK });
 
     // Logins: no state change to pair the event with, so fire-and-forget into the failed-message store.
-    // Config changes: a state change, so the outbox (which may park unpublishable rows in the same store).
-    this.failedMessages = this.addFailedMessageStore();
-    this.outbox = this.addOutbox({ failedMessageTable: this.failedMessages.table });
+    // Config changes: a state change, so the outbox (which parks rows it cannot publish in its own table).
+    // Each publisher may put only its own sources on the bus: the retrier the sign-ins (identity), the
+    // outbox's relay and sweeper the config changes (config).
+    this.failedMessages = this.addFailedMessageStore({ sources: this.publishedSources('identity') });
+    this.outbox = this.addOutbox({ sources: this.publishedSources('config') });
 
     this.apiFunction = new CourierFunction(this, 'ApiFunction', {
       entry: 'functions/notifications/api.ts',
@@ -78,7 +81,8 @@ export class NotificationsStack extends ServiceStack {
     grantTableKey(this.apiFunction, this.configTable);
     this.outbox.grantWriter(this.apiFunction);
     this.failedMessages.grantPublisher(this.apiFunction);
-    this.grantPublish(this.apiFunction);
+    // Publishes sign-ins itself (config changes go through the outbox): user.login_succeeded.v1 only.
+    this.grantPublish(this.apiFunction, this.publishedSources('identity'));
     const http = (this.http = new ServiceApi(this, 'Http', {
       serviceName: this.serviceName,
       handler: this.apiFunction,

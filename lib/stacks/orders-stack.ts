@@ -2,8 +2,8 @@ import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { InventoryRejectedV1, InventoryReservedV1 } from '../../functions/events/inventory';
-import { PointsAwardedV1 } from '../../functions/events/points';
+import { InventoryRejectedV1, InventoryReleasedV1, InventoryReservedV1 } from '../../functions/events/inventory';
+import { PointsAwardedV1, PointsRevokedV1 } from '../../functions/events/points';
 import { RiskAssessedV1 } from '../../functions/events/risk';
 import { ApiAuthorization, type Consumer, CourierFunction, grantTable, ON_BEHALF_OF_PERMISSION, type Outbox, ServiceApi, ServiceStack, type ServiceStackProps } from 'courier/constructs';
 import { services } from '../../functions/events/services';
@@ -59,7 +59,8 @@ export class OrdersStack extends ServiceStack {
     this.outbox.grantWriter(this.apiFunction);
 
     this.progress = this.addConsumer('orders-progress', {
-      events: [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1],
+      // the replies, and what inventory and points report they undid on a cancellation
+      events: [InventoryReservedV1, InventoryRejectedV1, RiskAssessedV1, PointsAwardedV1, InventoryReleasedV1, PointsRevokedV1],
       entry: 'functions/orders/progress.ts',
       tables: { ORDERS_TABLE: this.ordersTable },
     });

@@ -10,15 +10,19 @@ import { injectedFaults } from './injected-faults';
 import { checkInvariants, type InvariantReport } from './invariants';
 import { placeOrders, sendBroadcasts } from './load';
 import { chaosStock } from './order-mix';
+import { runPermanentWindow, type PermanentWindowResult } from './permanent-window';
 import { redriveEverything, type RedriveSummary } from './redrive';
+import { replayWindow, type ReplaySummary } from './replay-window';
 import { settle, type Backlog } from './settle';
 import { takeSnapshot } from './snapshot';
 
 /**
  * One fault-injection run against the deployed system (issue 8): clear and seed, turn faults on in the
  * deployed functions, place orders and broadcasts while re-sending a share of the published events,
- * let customers cancel some, turn faults off, settle, redrive the DLQs, settle again, then check the
- * invariants on the stores. Every wait is bounded by the run's time budget.
+ * let customers cancel some, turn faults off, settle; then a permanent window (a bug deployed to one
+ * consumer while orders keep coming, until its messages sit in its DLQ; then fixed); redrive the DLQs
+ * with the ops CLI, settle again; replay the permanent window from the archive to that consumer, settle;
+ * then check the invariants on the stores. Every wait is bounded by the run's time budget.
  */
 export interface ChaosOptions {
   orders: number;
@@ -29,6 +33,8 @@ export interface ChaosOptions {
   /** Share of published outbox rows re-sent with their event_id. */
   duplicateShare: number;
   faults: FaultPlan;
+  /** The permanent window: the consumer that gets the bug, and how many orders are placed under it. */
+  permanent: { consumer: string; orders: number; maxReceiveCount: number };
   /** The whole run must end within this. */
   budgetMs: number;
   log?: (line: string) => void;
@@ -40,8 +46,15 @@ export const DEFAULT_FAULTS: FaultPlan = {
   seed: 20_240_601,
 };
 
+/**
+ * The permanent window's defaults: points-ledger (orders keep flowing past it; its awards and revocations
+ * are checked to the point) gets the bug for a twentieth of the run's orders (at least 20), and SQS gives up
+ * after 2 receives instead of 10 during the window.
+ */
+export const permanentWindow = (orders: number) => ({ consumer: 'points-ledger', orders: Math.max(20, Math.ceil(orders / 20)), maxReceiveCount: 2 });
+
 export function chaosOptions(orders: number, overrides: Partial<ChaosOptions> = {}): ChaosOptions {
-  return { orders, concurrency: 8, perSecond: 10, duplicateShare: 0.15, faults: DEFAULT_FAULTS, budgetMs: 40 * 60_000, ...overrides };
+  return { orders, concurrency: 8, perSecond: 10, duplicateShare: 0.15, faults: DEFAULT_FAULTS, permanent: permanentWindow(orders), budgetMs: 40 * 60_000, ...overrides };
 }
 
 export interface ChaosResult {
@@ -52,10 +65,14 @@ export interface ChaosResult {
   injected: Record<FaultKind, number>;
   outcomes: Record<Outcome, number>;
   redrive: RedriveSummary;
+  /** The bug window: orders placed under it and what reached the consumer's DLQ. */
+  permanent: Omit<PermanentWindowResult, 'placed'> & { orders: number };
+  /** The replay of the permanent window to its consumer. */
+  replay: ReplaySummary;
   invariants: InvariantReport;
   /** Still in motion when a wait ran out of budget (the run failed). */
   unsettled: string[];
-  seconds: { load: number; settle: number; redrive: number; check: number; total: number };
+  seconds: { load: number; settle: number; permanent: number; redrive: number; replay: number; check: number; total: number };
   ok: boolean;
 }
 
@@ -64,7 +81,7 @@ export async function runChaos(sys: LocalSystem, options: ChaosOptions): Promise
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const unsettled: string[] = [];
-  const seed = chaosStock(options.orders);
+  const seed = chaosStock(options.orders + options.permanent.orders);
 
   log('clear queues and tables, seed stock');
   await clearState(sys.deployment, sys.clients.sqs, sys.clients.dynamodb);
@@ -126,15 +143,32 @@ export async function runChaos(sys: LocalSystem, options: ChaosOptions): Promise
   if (!first.quiet) unsettled.push(`before redrive: ${JSON.stringify(first.last)}`);
   const settleSeconds = (Date.now() - tSettle) / 1000;
 
+  const bug = await runPermanentWindow(sys, runId, {
+    ...options.permanent,
+    firstOrder: options.orders,
+    pace: { concurrency: options.concurrency, perSecond: options.perSecond },
+    seed: options.faults.seed,
+    deadline,
+    log,
+  });
+  if (bug.unsettled) unsettled.push(bug.unsettled);
+
   const tRedrive = Date.now();
   const redrive = await redriveEverything(sys, log);
   const second = await settle(sys, { deadline, log });
   if (!second.quiet) unsettled.push(`after redrive: ${JSON.stringify(second.last)}`);
   const redriveSeconds = (Date.now() - tRedrive) / 1000;
 
+  const tReplay = Date.now();
+  const replay = await replayWindow(sys, { consumer: bug.consumer, from: bug.from, to: bug.to, log });
+  const third = await settle(sys, { deadline, log });
+  if (!third.quiet) unsettled.push(`after replay: ${JSON.stringify(third.last)}`);
+  const replaySeconds = (Date.now() - tReplay) / 1000;
+
   const tCheck = Date.now();
   const snapshot = await takeSnapshot(sys);
-  const invariants = checkInvariants({ snapshot, placed, cancelled: cancels.cancelled, seed, logins: broadcasts.logins, dlqMessages: redrive.messages });
+  const allPlaced = [...placed, ...bug.placed];
+  const invariants = checkInvariants({ snapshot, placed: allPlaced, cancelled: cancels.cancelled, seed, logins: broadcasts.logins, dlqMessages: redrive.messages });
   const targets = faultTargets(sys);
   const [injected, perConsumer] = await Promise.all([
     injectedFaults(sys, targets, since),
@@ -146,17 +180,26 @@ export async function runChaos(sys: LocalSystem, options: ChaosOptions): Promise
   );
   const checkSeconds = (Date.now() - tCheck) / 1000;
   const { log: _log, ...kept } = options;
+  const { placed: bugPlaced, ...bugSummary } = bug;
   return {
     options: kept,
-    placed: placed.length,
+    placed: allPlaced.length,
     cancelled: cancels.cancelled.size,
     resent: resent.size,
     injected,
     outcomes,
     redrive,
+    permanent: { ...bugSummary, orders: bugPlaced.length },
+    replay,
     invariants,
     unsettled,
-    seconds: { load: loadSeconds, settle: settleSeconds, redrive: redriveSeconds, check: checkSeconds, total: (Date.now() - started) / 1000 },
-    ok: unsettled.length === 0 && invariants.lost === 0 && invariants.doubleEffects === 0 && invariants.checks.every((c) => c.ok),
+    seconds: { load: loadSeconds, settle: settleSeconds, permanent: bug.seconds, redrive: redriveSeconds, replay: replaySeconds, check: checkSeconds, total: (Date.now() - started) / 1000 },
+    ok:
+      unsettled.length === 0 &&
+      invariants.lost === 0 &&
+      invariants.doubleEffects === 0 &&
+      invariants.checks.every((c) => c.ok) &&
+      bug.dlqDepth > 0 &&
+      replay.state === 'COMPLETED',
   };
 }

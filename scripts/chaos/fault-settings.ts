@@ -14,6 +14,8 @@ export interface FaultPlan {
   consumers: FaultRates;
   /** Every outbox relay: PutEvents entry throttling. */
   relays: FaultRates;
+  /** One consumer with a deployed bug: `permanent` at rate 1 there, on top of `consumers`. @default - none */
+  permanent?: string;
   seed: number;
 }
 
@@ -34,7 +36,8 @@ export function faultTargets(sys: LocalSystem): FaultTarget[] {
 
 /** The COURIER_FAULTS value for one target; each function gets its own seed so they do not fail in step. */
 export function faultSetting(plan: FaultPlan, target: FaultTarget, index: number): string {
-  const rates = target.role === 'consumer' ? plan.consumers : plan.relays;
+  const buggy = target.role === 'consumer' && target.owner === plan.permanent;
+  const rates = target.role === 'consumer' ? { ...plan.consumers, ...(buggy ? { permanent: 1 } : {}) } : plan.relays;
   const value = JSON.stringify({ ...rates, seed: plan.seed + index });
   parseFaults(value); // refuse a plan the runtime would reject, before anything is changed
   return value;

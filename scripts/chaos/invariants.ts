@@ -17,6 +17,8 @@ import type { SystemSnapshot } from './snapshot';
  *   hold a reservation, the others none;
  * - points: standing orders keep exactly their award, the others keep none; each balance is the sum of
  *   its standing awards;
+ * - compensations: every cancelled or rejected order shows what inventory released and points revoked,
+ *   as their stores say (inventory.released.v1 / points.revoked.v1 recorded on the order);
  * - events: every event produced (outbox rows of every service, one risk.assessed per order, every
  *   accepted sign-in) is COMPLETED once by every subscriber, and the business stores agree (audit log,
  *   login counts, config cache);
@@ -168,6 +170,28 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     }
   }
   checks.push(points.check(`${expectedBalance.size} users with standing orders`));
+
+  // ---- compensations reported back to the order
+  const compensations = new Rule('cancelled and rejected orders show their compensations done, as inventory and points applied them');
+  let compensated = 0;
+  for (const p of placed) {
+    const o = s.orders.get(p.order_id);
+    if (!o || standing(o) || !FINAL.has(o.status)) continue;
+    // a report missing from the order is a lost event; one that disagrees with a store is reported here, and
+    // counted by the stock and points rules, which judge the stores themselves
+    const reservation = s.reservations.get(p.order_id);
+    const released = reservation?.state === 'RELEASED' ? reservation.lines : [];
+    const award = s.awards.get(p.order_id);
+    const missing = [o.released_lines === undefined ? 'no stock release recorded' : undefined, o.revoked_points === undefined ? 'no points revocation recorded' : undefined].filter(Boolean);
+    const wrong = [
+      o.released_lines !== undefined && JSON.stringify(o.released_lines) !== JSON.stringify(released) ? `released ${JSON.stringify(o.released_lines)}, inventory gave back ${JSON.stringify(released)}` : undefined,
+      o.revoked_points !== undefined && o.revoked_points !== (award?.state === 'REVOKED' ? award.points : 0) ? `revoked ${o.revoked_points}, points took back ${award?.state === 'REVOKED' ? award.points : 0}` : undefined,
+    ].filter(Boolean);
+    if (missing.length + wrong.length > 0) compensations.fail(`${p.order_id} (${o.status}): ${[...missing, ...wrong].join(', ')}`);
+    else compensated += 1;
+    if (missing.length > 0) lost += 1;
+  }
+  checks.push(compensations.check(`${compensated} cancelled or rejected orders show stock released and points revoked`));
 
   // ---- every event consumed once per subscriber
   const events = new Rule('every event produced is consumed once by every subscriber');

@@ -39,20 +39,22 @@ async function withRetries<T>(what: string, call: () => Promise<{ status: number
 }
 
 /**
- * Places orders `0 … count-1` with at most `concurrency` requests in flight and at most `perSecond`
- * started per second (the pace the pipeline drains, so queues stay short); calls `onPlaced` as they go.
+ * Places orders `first … first+count-1` with at most `concurrency` requests in flight and at most
+ * `perSecond` started per second (the pace the pipeline drains, so queues stay short); calls `onPlaced` as
+ * they go.
  */
 export async function placeOrders(
   sys: LocalSystem,
   count: number,
-  pace: { concurrency: number; perSecond: number },
+  pace: { concurrency: number; perSecond: number; first?: number },
   runId: string,
   onPlaced?: (n: number) => void,
 ): Promise<PlacedOrder[]> {
   let done = 0;
   const started = Date.now();
-  return mapLimit(Array.from({ length: count }, (_, i) => plannedOrder(i)), pace.concurrency, async (planned) => {
-    const due = started + (planned.index * 1000) / pace.perSecond;
+  const first = pace.first ?? 0;
+  return mapLimit(Array.from({ length: count }, (_, i) => plannedOrder(first + i)), pace.concurrency, async (planned) => {
+    const due = started + ((planned.index - first) * 1000) / pace.perSecond;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     const body = await withRetries(
       `POST /orders #${planned.index}`,

@@ -10,6 +10,7 @@ const FAULT_LABEL: Record<FaultKind, string> = {
   crash: 'consumer crashes mid-batch (process exit)',
   putEventsThrottle: 'PutEvents entries throttled (relays, risk publisher)',
   idempotencyThrottle: 'idempotency-table requests throttled',
+  permanent: 'records failed by a deployed bug (permanent window)',
 };
 
 const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '–');
@@ -25,17 +26,28 @@ export function renderChaosTable(r: ChaosResult, title: string): string {
     ['duplicates re-sent (same event_id)', `${r.resent} (${pct(r.resent, inv.eventsProduced)} of events produced)`],
     ...(Object.keys(FAULT_LABEL) as FaultKind[]).map((k): [string, string] => [
       `injected: ${FAULT_LABEL[k]}`,
-      `${r.injected[k]}${k === 'transient' ? ` (${pct(r.injected[k], handlerRuns)} of handler runs; rate ${rates.transient})` : ` (rate ${k === 'putEventsThrottle' ? r.options.faults.relays.putEventsThrottle : rates[k]})`}`,
+      `${r.injected[k]}${k === 'transient' ? ` (${pct(r.injected[k], handlerRuns)} of handler runs; rate ${rates.transient})` : k === 'permanent' ? ` (rate 1 on ${r.permanent.consumer} during the window)` : ` (rate ${k === 'putEventsThrottle' ? r.options.faults.relays.putEventsThrottle : rates[k]})`}`,
     ]),
     ['retries (records reported for redelivery)¹', String(r.outcomes.retry)],
     ['duplicates suppressed¹', String(r.outcomes.duplicate)],
     ['records processed¹ (re-runs after a crash included)', String(r.outcomes.processed)],
     ['quarantined by the runtime (DLQ with reason)¹', String(r.outcomes.quarantined)],
-    ['DLQ arrivals', `${r.redrive.messages.length}${r.redrive.relayDlq ? ` + ${r.redrive.relayDlq} relay stream batches` : ''}`],
-    ['redriven', `${r.redrive.moved}${r.redrive.notMoved ? ` (${r.redrive.notMoved} not moved)` : ''}`],
+    [
+      'permanent window (a deployed bug)',
+      `${r.permanent.consumer} failed every record for ${fmt(r.permanent.seconds)} while ${r.permanent.orders} orders were placed; ${r.permanent.dlqDepth} messages reached its DLQ (maxReceiveCount ${r.options.permanent.maxReceiveCount} during the window); fixed, then redriven`,
+    ],
+    ['DLQ arrivals', `${r.redrive.messages.length}${r.redrive.relayDlq ? ` + ${r.redrive.relayDlq} relay stream batches` : ''} (${r.permanent.dlqDepth} from the permanent window)`],
+    ['redriven (`courier dlq redrive`)', `${r.redrive.moved}${r.redrive.notMoved ? ` (${r.redrive.notMoved} not moved)` : ''}`],
+    [
+      'replay of the permanent window',
+      `${r.replay.replayName ?? '-'} → ${r.replay.consumer}: ${r.replay.state}; ${r.replay.outcomes.duplicate} acknowledged as duplicates¹`,
+    ],
     ['**lost**', `**${inv.lost}**`],
     ['**double effects**', `**${inv.doubleEffects}**`],
-    ['wall time', `${fmt(r.seconds.total)} (load + fault drain ${fmt(r.seconds.load)}, settle ${fmt(r.seconds.settle)}, redrive + settle ${fmt(r.seconds.redrive)}, checks ${fmt(r.seconds.check)})`],
+    [
+      'wall time',
+      `${fmt(r.seconds.total)} (load + fault drain ${fmt(r.seconds.load)}, settle ${fmt(r.seconds.settle)}, permanent window ${fmt(r.seconds.permanent)}, redrive + settle ${fmt(r.seconds.redrive)}, replay + settle ${fmt(r.seconds.replay)}, checks ${fmt(r.seconds.check)})`,
+    ],
   ];
   return [
     `### ${title}`,

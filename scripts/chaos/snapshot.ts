@@ -60,7 +60,8 @@ export async function takeSnapshot(sys: LocalSystem): Promise<SystemSnapshot> {
     outboxRows,
     markers,
     auditEventIds: audit.map((a) => a.event_id),
-    loginsPerUser: new Map(logins.map((l) => [l.pk.slice('USER#'.length), Number(l.logins)])),
+    // the table also holds one COUNTED#<event_id> fence per counted sign-in
+    loginsPerUser: new Map(logins.filter((l) => l.pk.startsWith('USER#')).map((l) => [l.pk.slice('USER#'.length), Number(l.logins)])),
     configCache,
     failedMessages: failed.flat(),
     subscribers,

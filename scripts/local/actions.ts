@@ -54,8 +54,13 @@ export async function waitForOrder(sys: LocalSystem, orderId: string, done: (ord
   }, timeoutMs);
 }
 
+/** Nothing more will change: final status, every reply in, and (cancelled or rejected) every compensation reported. */
 export const settled = (order: any) =>
-  order.status !== 'PENDING' && order.progress?.risk !== null && order.progress?.stock?.state !== 'PENDING' && order.progress?.points !== null;
+  order.status !== 'PENDING' &&
+  order.progress?.risk !== null &&
+  order.progress?.stock?.state !== 'PENDING' &&
+  order.progress?.points !== null &&
+  (order.compensations === undefined || (order.compensations.stock.state === 'DONE' && order.compensations.points.state === 'DONE'));
 
 /** Outbox rows (any service) whose detail mentions `needle`, e.g. an order id. */
 export async function outboxRows(sys: LocalSystem, needle: string): Promise<{ event_id: string; detail_type: string; source: string; detail: string; status: string }[]> {

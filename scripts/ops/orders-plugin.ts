@@ -35,6 +35,7 @@ function orderSubject(order: Record<string, unknown>): TraceSubject {
     order.stock ? `stock ${text(order.stock)}${order.stock_reason ? ` (${text(order.stock_reason)})` : ''}` : undefined,
     order.risk_decision ? `risk ${text(order.risk_decision)}${order.risk_score !== undefined ? ` (${text(order.risk_score)})` : ''}` : 'risk -',
     order.points !== undefined ? `points ${text(order.points)}` : undefined,
+    compensated(order),
     `version ${text(order.version)}`,
   ].filter(Boolean);
   const timeline: TimelineEntry[] = [
@@ -48,4 +49,14 @@ function orderSubject(order: Record<string, unknown>): TraceSubject {
     state: `order ${text(order.status)}${order.status_reason ? ` (${text(order.status_reason)})` : ''}`,
     notes: ["risk.assessed is published directly (publishOrStore), not through an outbox: it shows here only if it failed; the order's risk fields show whether it arrived"],
   };
+}
+
+/** What inventory and points reported they undid for a cancelled order (inventory.released.v1, points.revoked.v1). */
+function compensated(order: Record<string, unknown>): string | undefined {
+  const lines = order.released_lines as { sku: string; qty: number }[] | undefined;
+  const parts = [
+    lines === undefined ? undefined : `stock released (${lines.map((l) => `${l.sku} × ${l.qty}`).join(', ') || 'nothing held'})`,
+    order.revoked_points === undefined ? undefined : `points revoked (${String(order.revoked_points)})`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `compensated: ${parts.join(', ')}` : undefined;
 }

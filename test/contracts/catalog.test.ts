@@ -36,11 +36,19 @@ const specific: Record<string, Mutation[]> = {
     ['unknown reason', (d) => (d.reason = 'warehouse_on_fire'), 'reason'],
     ['no skus', (d) => (d.skus = []), 'skus'],
   ],
+  'inventory.released.v1': [
+    ['qty 0 in a released line', (d) => (d.lines[0].qty = 0), 'lines[0].qty'],
+    ['missing lines', (d) => delete d.lines, 'lines'],
+  ],
   'risk.assessed.v1': [
     ['score above 100', (d) => (d.score = 101), 'score'],
     ['unknown decision', (d) => (d.decision = 'maybe'), 'decision'],
   ],
   'points.awarded.v1': [['negative points', (d) => (d.points = -5), 'points']],
+  'points.revoked.v1': [
+    ['negative points', (d) => (d.points = -1), 'points'],
+    ['negative balance', (d) => (d.balance = -1), 'balance'],
+  ],
   'user.login_succeeded.v1': [
     ['not an ip', (d) => (d.ip = '999.1.1.1'), 'ip'],
     ['huge user agent', (d) => (d.user_agent = 'a'.repeat(513)), 'user_agent'],

@@ -6,7 +6,9 @@ import { connect } from '../../scripts/local/system';
 /**
  * The fault-injection run (issue 8) at e2e size: the same driver as `npm run chaos`, with fewer orders
  * at a faster pace so the file stays within a few minutes (a crashed batch alone waits out the queue's
- * 180 s visibility timeout). Every fault kind is on; the run must lose nothing and double nothing.
+ * 180 s visibility timeout). Every fault kind is on; then a short permanent window (a bug deployed to
+ * points-ledger for 20 orders, its messages driven into its DLQ, fixed, redriven with the ops CLI) and a
+ * replay of that window to points-ledger. The run must lose nothing and double nothing.
  */
 const ORDERS = 400;
 
@@ -23,6 +25,17 @@ describe('fault injection on the deployed system', () => {
     expect(result.invariants.doubleEffects).toBe(0);
     for (const check of result.invariants.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
     expect(result.ok).toBe(true);
+  });
+
+  it('the permanent window filled the buggy consumer\'s DLQ, the redrive put it all back, and the replay of the window completed', () => {
+    expect(result).toBeDefined();
+    expect(result.permanent.consumer).toBe('points-ledger');
+    expect(result.injected.permanent).toBeGreaterThan(0);
+    // every order.created of the window (and the cancellations of the rejected ones) went to the DLQ
+    expect(result.permanent.dlqDepth).toBeGreaterThanOrEqual(result.permanent.orders);
+    expect(result.redrive.moved).toBeGreaterThanOrEqual(result.permanent.dlqDepth);
+    expect(result.redrive.notMoved).toBe(0);
+    expect(result.replay.state).toBe('COMPLETED');
   });
 
   it('injected every fault kind it was asked for, and re-sent at least 10 % of the events', () => {

@@ -76,8 +76,19 @@ describe('orders flow to completion on the deployed system', () => {
     for (const { id, request } of placed) {
       const order = final.get(id);
       const points = pointsFor(order.total_minor);
-      expect(order.progress.points).toBe(points);
-      if (order.status !== 'REJECTED') expected[request.user_id] = (expected[request.user_id] ?? 0) + points;
+      if (order.status !== 'REJECTED') {
+        expect(order.progress.points).toBe(points);
+        expected[request.user_id] = (expected[request.user_id] ?? 0) + points;
+      } else {
+        // a rejected order shows what was undone, not its pre-cancel progress
+        expect(order.progress.points).toBe(0);
+        // what points took back: the award, or 0 when the cancel overtook the award (REVOKED tombstone)
+        const award = await sys.clients.dynamodb.send(new GetItemCommand({ TableName: sys.tables.points, Key: { pk: { S: `AWARD#${id}` } }, ConsistentRead: true }));
+        expect(unmarshall(award.Item!)).toMatchObject({ state: 'REVOKED' });
+        expect(order.compensations.points).toEqual({ state: 'DONE', revoked: unmarshall(award.Item!).points });
+        expect(order.compensations.stock.state).toBe('DONE');
+        if (order.progress.stock.state !== 'REJECTED') expect(order.progress.stock.state).toBe('RELEASED');
+      }
     }
     // compensation of rejected orders is asynchronous: wait for the balances to converge
     await expect

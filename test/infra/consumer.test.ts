@@ -98,14 +98,15 @@ describe('Consumer queue and DLQ', () => {
 });
 
 describe('Consumer rule', () => {
-  it('is one rule per consumer on the bus, listing its detail-types and sources, excluding replays', () => {
+  it('is one rule per consumer on the bus, listing its detail-types and sources, with replays only when addressed to it', () => {
     const rules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
     expect(rules.length).toBe(2);
     const rule = resources[logicalId(s.reserve.rule)]!.Properties;
     expect(rule.EventPattern).toEqual({
       source: ['courier.orders'],
       'detail-type': ['order.created.v1'],
-      'replay-name': [{ exists: false }],
+      // live events, and replays courier replay names for this consumer (a bus-wide replay never reaches it)
+      'replay-name': [{ exists: false }, { prefix: 'inventory-reserve.' }],
     });
     expect(JSON.stringify(rule.EventBusName)).toContain('Fn::ImportValue');
   });

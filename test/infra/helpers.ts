@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { INVENTORY_SOURCE } from '../../functions/events/inventory';
 import { OrderCancelledV1, OrderCreatedV1 } from '../../functions/events/orders';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { ServiceStack } from '../../lib/constructs/service-stack';
@@ -52,8 +53,9 @@ export function buildSampleApp(options: { customerManagedKey?: boolean } = {}) {
     maxReceiveCount: 8,
     tables: { STOCK_TABLE: { table: stock, readOnly: true } },
   });
-  const failed = service.addFailedMessageStore();
-  const outbox = service.addOutbox({ failedMessageTable: failed.table });
+  // no services map here: the publishers' sources are named explicitly
+  const failed = service.addFailedMessageStore({ sources: [INVENTORY_SOURCE] });
+  const outbox = service.addOutbox({ maxAttempts: 6, sources: [INVENTORY_SOURCE] });
   return { app, messaging, service, reserve, release, outbox, failed, stock, reservations, encryptionKey };
 }
 

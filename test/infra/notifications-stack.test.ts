@@ -47,6 +47,11 @@ describe('NotificationsStack', () => {
     expect(patterns).toHaveLength(3);
   });
 
+  it('the login counter table expires its per-sign-in fences (TTL expires_at)', () => {
+    const table = t.findResources('AWS::DynamoDB::Table')[logicalId(stack.loginCounterTable)]!.Properties;
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
+  });
+
   it('gives each consumer its own table and nothing else of the service', () => {
     const env = (c: (typeof stack.consumers)[number]) => t.findResources('AWS::Lambda::Function')[logicalId(c.fn)]!.Properties.Environment.Variables;
     expect(env(stack.auditLog)).toMatchObject({ AUDIT_TABLE: { Ref: logicalId(stack.auditTable) }, CONSUMER_NAME: 'audit-log' });

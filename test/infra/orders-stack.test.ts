@@ -82,9 +82,9 @@ describe('OrdersStack', () => {
     expect(grants(role).flatMap((g) => g.actions)).not.toContain('events:PutEvents');
   });
 
-  it('progress consumer: the four reply events, ORDERS_TABLE, and outbox writes for its compensation', () => {
+  it('progress consumer: the four reply events and the two compensation reports, ORDERS_TABLE, and outbox writes for its compensation', () => {
     expect(stack.consumers.map((c) => c.name)).toEqual(['orders-progress']);
-    expect(stack.progress.detailTypes.sort()).toEqual(['inventory.rejected.v1', 'inventory.reserved.v1', 'points.awarded.v1', 'risk.assessed.v1']);
+    expect(stack.progress.detailTypes.sort()).toEqual(['inventory.rejected.v1', 'inventory.released.v1', 'inventory.reserved.v1', 'points.awarded.v1', 'points.revoked.v1', 'risk.assessed.v1']);
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: Match.arrayWith(['courier.inventory', 'courier.risk', 'courier.points']), 'detail-type': Match.arrayWith(['inventory.reserved.v1', 'points.awarded.v1']) },
     });

@@ -20,7 +20,7 @@ const statementsOf = (fn: { role?: import('aws-cdk-lib/aws-iam').IRole }) => {
 };
 
 describe('Outbox', () => {
-  it('table: pk event_id, stream NEW_AND_OLD_IMAGES, sparse GSI pending-by-age, TTL, PITR, on-demand', () => {
+  it('table: pk event_id, stream NEW_AND_OLD_IMAGES, sparse GSIs pending-by-age and parked-by-time, TTL, PITR, on-demand', () => {
     const table = resources[logicalId(s.outbox.table)]!.Properties;
     expect(table.KeySchema).toEqual([{ AttributeName: 'event_id', KeyType: 'HASH' }]);
     expect(table.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
@@ -36,11 +36,21 @@ describe('Outbox', () => {
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      {
+        IndexName: 'parked-by-time',
+        KeySchema: [
+          { AttributeName: 'parked', KeyType: 'HASH' },
+          { AttributeName: 'parked_at', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ]);
     expect(table.AttributeDefinitions).toEqual(
       expect.arrayContaining([
         { AttributeName: 'pending', AttributeType: 'S' },
         { AttributeName: 'created_at', AttributeType: 'N' },
+        { AttributeName: 'parked', AttributeType: 'S' },
+        { AttributeName: 'parked_at', AttributeType: 'N' },
       ]),
     );
   });
@@ -67,13 +77,17 @@ describe('Outbox', () => {
       expect(env).toMatchObject({
         OUTBOX_TABLE: { Ref: logicalId(s.outbox.table) },
         SERVICE_NAME: 'inventory',
-        FAILED_MESSAGE_TABLE: { Ref: logicalId(s.failed.table) },
       });
+      // Parking happens in the outbox table itself: neither function touches the failed-message store.
+      expect(env.FAILED_MESSAGE_TABLE).toBeUndefined();
+      expect(JSON.stringify(statementsOf(fn))).not.toContain(logicalId(s.failed.table));
       expect(JSON.stringify(env.EVENT_BUS_NAME)).toContain('Fn::ImportValue');
       const statements = statementsOf(fn);
       const put = statements.filter((st) => [st.Action].flat().includes('events:PutEvents'));
       expect(put.length).toBe(1);
       expect(JSON.stringify(put[0].Resource)).toContain('Fn::ImportValue');
+      // only the outbox's own sources: nothing else can be forged through its relay or sweeper
+      expect(put[0].Condition).toEqual({ StringEquals: { 'events:source': ['courier.inventory'] } });
       expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
     }
     const sweeperQuery = statementsOf(s.outbox.sweeper).find((st) => [st.Action].flat().includes('dynamodb:Query'));
@@ -92,9 +106,30 @@ describe('Outbox', () => {
     expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [logicalId(s.outbox.sweeper), 'Arn'] });
   });
 
-  it('alarms on relay DLQ depth, relay errors and iterator age', () => {
+  it('sweeper: MAX_ATTEMPTS from maxAttempts (sweeps before a row that keeps failing is parked)', () => {
+    expect(resources[logicalId(s.outbox.sweeper)]!.Properties.Environment.Variables.MAX_ATTEMPTS).toBe('6');
+    expect(resources[logicalId(s.outbox.relay)]!.Properties.Environment.Variables.MAX_ATTEMPTS).toBeUndefined();
+  });
+
+  it('alarms on parked rows: courier/outbox_parked for this service, > 0 in 5 minutes, to the alarm topic', () => {
+    const parked = resources[logicalId(s.outbox.alarms.parked)]!.Properties;
+    expect(parked).toMatchObject({
+      Namespace: 'courier',
+      MetricName: 'outbox_parked',
+      Dimensions: [{ Name: 'service', Value: 'inventory' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(parked.AlarmActions).toHaveLength(1);
+    expect(parked.AlarmDescription).toContain('courier outbox status --service inventory');
+  });
+
+  it('alarms on relay DLQ depth, relay errors, iterator age and parked rows', () => {
     expect(Object.keys(s.outbox.alarms).sort()).toEqual(
-      ['relayDlqDepth', 'relayErrors', 'relayIteratorAge', 'relayThrottles', 'sweeperErrors'].sort(),
+      ['parked', 'relayDlqDepth', 'relayErrors', 'relayIteratorAge', 'relayThrottles', 'sweeperErrors'].sort(),
     );
     const relayErrors = resources[logicalId(s.outbox.alarms.relayErrors)]!.Properties;
     expect(relayErrors).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
@@ -135,6 +170,8 @@ describe('FailedMessageStore', () => {
     expect(env.EVENT_BUS_NAME).toBeDefined();
     const query = statementsOf(s.failed.retrier).find((st) => [st.Action].flat().includes('dynamodb:Query'));
     expect(JSON.stringify(query.Resource)).toContain('/index/due-by-time');
+    const put = statementsOf(s.failed.retrier).filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    expect(put.map((st) => st.Condition)).toEqual([{ StringEquals: { 'events:source': ['courier.inventory'] } }]);
   });
 
   it('alarms on the EMF metric courier/parked{service} > 0', () => {

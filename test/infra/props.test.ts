@@ -1,11 +1,14 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { foreignEvent, type ConsumableEvent } from '../../functions/contracts/foreign';
 import { ConfigChangedV1 } from '../../functions/events/config';
 import { OrderCreatedV1 } from '../../functions/events/orders';
 import { RiskAssessedV1 } from '../../functions/events/risk';
@@ -77,21 +80,51 @@ describe('Consumer refuses unsafe props', () => {
 });
 
 describe('Consumer options', () => {
-  it('includeReplayed drops the replay exclusion', () => {
+  /** Rule patterns of consumers built with prebuilt inline code (no bundling), synthesized once. */
+  const patterns = (build: (stack: Stack, props: ConsumerProps) => Consumer[]) => {
     const { stack, props } = base();
-    const c = new Consumer(stack, 'C', { ...props, includeReplayed: true });
-    const rule = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(c.rule.node.defaultChild as any)];
-    expect(rule.Properties.EventPattern).toEqual({ source: ['courier.orders'], 'detail-type': ['order.created.v1'] });
+    const consumers = build(stack, { ...props, entry: undefined, code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    return consumers.map((c) => resources[stack.getLogicalId(c.rule.node.defaultChild as any)].Properties.EventPattern);
+  };
+
+  it('replays: addressed by default — live events plus replays named <consumer>.…; none: live only; all: no clause', () => {
+    const [addressed, none, all] = patterns((stack, props) => [
+      new Consumer(stack, 'A', props),
+      new Consumer(stack, 'N', { ...props, name: 'risk-live', replays: 'none' }),
+      new Consumer(stack, 'L', { ...props, name: 'risk-all', replays: 'all' }),
+    ]);
+    expect(addressed).toEqual({ source: ['courier.orders'], 'detail-type': ['order.created.v1'], 'replay-name': [{ exists: false }, { prefix: 'risk-score.' }] });
+    expect(none['replay-name']).toEqual([{ exists: false }]);
+    expect(all).toEqual({ source: ['courier.orders'], 'detail-type': ['order.created.v1'] });
   });
 
-  it('fifo: FIFO queue and DLQ, standard target DLQ, message group id on the target, nag-clean', () => {
+  it('sourceAccounts: a source another account publishes is matched with its account', () => {
+    const partner = foreignEvent({ source: 'partner.payments', detailType: 'payment.captured.v1', detail: z.object({ id: z.string() }) }) as unknown as ConsumableEvent;
+    const sourceAccounts = { 'partner.payments': '222222222222' };
+    const [only, mixed] = patterns((stack, props) => [
+      new Consumer(stack, 'P', { ...props, name: 'pay-only', events: [partner], sourceAccounts }),
+      new Consumer(stack, 'M', { ...props, name: 'pay-mixed', events: [OrderCreatedV1, partner], sourceAccounts }),
+    ]);
+    expect(only).toMatchObject({ source: ['partner.payments'], account: ['222222222222'], 'detail-type': ['payment.captured.v1'] });
+    expect(mixed).toMatchObject({
+      $or: [{ source: ['courier.orders'] }, { source: ['partner.payments'], account: ['222222222222'] }],
+      'detail-type': ['order.created.v1', 'payment.captured.v1'],
+    });
+    expect(mixed.source).toBeUndefined();
+  });
+
+  it('fifo: FIFO queue (content-based deduplication) and DLQ, standard target DLQ, message group id on the target, nag-clean', () => {
     const { stack, props } = base();
     const c = new Consumer(stack, 'C', { ...props, fifo: true });
     const r = Template.fromStack(stack).toJSON().Resources;
     const id = (x: sqs.Queue) => stack.getLogicalId(x.node.defaultChild as any);
     expect(r[id(c.queue)].Properties.FifoQueue).toBe(true);
+    // EventBridge sends a FIFO target no deduplication id: without content-based deduplication it delivers nothing
+    expect(r[id(c.queue)].Properties.ContentBasedDeduplication).toBe(true);
     expect(r[id(c.dlq)].Properties.FifoQueue).toBe(true);
     expect(r[id(c.targetDlq)].Properties.FifoQueue).toBeUndefined();
+    expect(r[id(c.targetDlq)].Properties.ContentBasedDeduplication).toBeUndefined();
     const rule = r[stack.getLogicalId(c.rule.node.defaultChild as any)];
     expect(rule.Properties.Targets[0].SqsParameters).toEqual({ MessageGroupId: 'risk-score' });
     expect(nagFindings(stack)).toEqual([]);
@@ -107,6 +140,7 @@ describe('FailedMessageStore refuses unsafe props', () => {
           serviceName: 'risk',
           bus: props.bus,
           alarmTopic: props.alarmTopic,
+          sources: ['courier.risk'],
           maxAttempts: 0,
         }),
     ).toThrow(/maxAttempts/);
@@ -133,6 +167,29 @@ describe('ServiceStack', () => {
     expect(() => unchecked.addConsumer('risk-config', { events: [ConfigChangedV1], entry: `${FIXTURES}/consumer.ts` })).not.toThrow();
     const unlisted = new ServiceStack(app, 'Shipping', { env: ENV, serviceName: 'shipping', messaging, services });
     expect(() => unlisted.addConsumer('shipping-config', { events: [ConfigChangedV1], entry: `${FIXTURES}/consumer.ts` })).not.toThrow();
+  });
+
+  it("publish grants: the service's own sources by default; never a source another account owns; explicit sources without a map", () => {
+    const app = new App();
+    const messaging = new MessagingStack(app, 'M', { env: ENV, publisherAccounts: { '222222222222': ['courier.risk'] } });
+    const risk = new ServiceStack(app, 'Risk', { env: ENV, serviceName: 'risk', messaging, services });
+    expect(risk.publishedSources()).toEqual(['courier.risk']);
+    const role = new iam.Role(risk, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => risk.grantPublish(role)).toThrow(/courier.risk belong to account 222222222222/);
+    const bare = new ServiceStack(app, 'Bare', { env: ENV, serviceName: 'risk', messaging: { bus: messaging.bus, alarmTopic: messaging.alarmTopic } });
+    expect(() => bare.publishedSources()).toThrow(/no services map/);
+    expect(() => bare.addOutbox()).toThrow(/name the sources explicitly/);
+    const notifications = new ServiceStack(app, 'N', { env: ENV, serviceName: 'notifications', messaging, services });
+    expect(() => notifications.addFailedMessageStore()).toThrow(/notifications publishes nothing/);
+  });
+
+  it("consumers of a source another account publishes match that account (from the messaging stack's publisherAccounts)", () => {
+    const app = new App();
+    const messaging = new MessagingStack(app, 'M', { env: ENV, publisherAccounts: { '222222222222': ['courier.orders'] } });
+    const inventory = new ServiceStack(app, 'Inv', { env: ENV, serviceName: 'inventory', messaging, services });
+    const c = inventory.addConsumer('inventory-orders', { events: [OrderCreatedV1], code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    const rule = Template.fromStack(inventory).toJSON().Resources[inventory.getLogicalId(c.rule.node.defaultChild as any)];
+    expect(rule.Properties.EventPattern).toMatchObject({ source: ['courier.orders'], account: ['222222222222'] });
   });
 
   it('synthesizes with the nag plugin registered on the app (the synth gate bin/app.ts uses)', () => {

@@ -113,7 +113,7 @@ function staleOutputs(outputs: StackOutputs): string[] {
 }
 
 /** Runs the CDK CLI; its (long) output is kept and shown only when it fails. */
-function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
+export function cdk(args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
   log(`$ cdk ${args.join(' ')}`);
   const result = spawnSync('npx', ['cdk', ...args], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0) {

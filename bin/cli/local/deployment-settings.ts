@@ -67,6 +67,23 @@ export const SETTINGS: Setting[] = [
     },
   },
   {
+    // Cannot be repaired: FIFO-ness is fixed when a queue is created; a standard queue here fails the deploy.
+    name: 'SQS FIFO queue',
+    type: 'AWS::SQS::Queue',
+    wanted: (r) => (r.properties.FifoQueue ? 'true' : undefined),
+    actual: async (r, { sqs }) => (await queueAttributes(sqs, r.physicalId)).FifoQueue,
+  },
+  {
+    // EventBridge sends a FIFO target no deduplication id: without this, AWS delivers nothing to the queue.
+    name: 'SQS content-based deduplication',
+    type: 'AWS::SQS::Queue',
+    wanted: (r) => (r.properties.ContentBasedDeduplication ? 'true' : undefined),
+    actual: async (r, { sqs }) => (await queueAttributes(sqs, r.physicalId)).ContentBasedDeduplication,
+    async repair(r, { sqs }) {
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: await queueUrl(sqs, r.physicalId), Attributes: { ContentBasedDeduplication: 'true' } }));
+    },
+  },
+  {
     name: 'SQS visibility timeout',
     type: 'AWS::SQS::Queue',
     wanted: (r) => (r.properties.VisibilityTimeout === undefined ? undefined : String(r.properties.VisibilityTimeout)),

@@ -1,13 +1,17 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { OutboxTable } from './table.js';
+import { describeFailure } from '../publish/failed-message-store.js';
 import type { Publisher } from '../publish/publisher.js';
 import { republish } from '../publish/republish.js';
+import { parkRow } from './sweeper.js';
+import type { OutboxTable } from './table.js';
 
 /**
  * Handler for the outbox table's stream: publishes rows that were just inserted as PENDING and marks them
- * PUBLISHED. Redelivery is harmless: rows are re-read consistently and anything no longer PENDING is
- * skipped. On failure it reports the first failed record's sequence number; the stream then retries
- * from there, so later records come back too and are skipped if they went out.
+ * PUBLISHED; a row the bus refuses permanently is parked with its reason at once (retrying cannot help,
+ * and it must not hold up the stream). Redelivery is harmless: rows are re-read consistently and anything
+ * no longer PENDING is skipped. On a retryable failure it reports the first failed record's sequence
+ * number; the stream then retries from there, so later records come back too and are skipped if they
+ * went out.
  */
 export function createOutboxRelay(deps: { table: OutboxTable; publisher: Publisher }) {
   const { table, publisher } = deps;
@@ -28,10 +32,15 @@ export function createOutboxRelay(deps: { table: OutboxTable; publisher: Publish
       for (const r of inserted) if (!pendingIds.has(r.eventId)) done.add(r.eventId);
       const outcomes = await republish(publisher, rows, async (row, result) => {
         if (result.status === 'published') await table.markPublished(row);
+        else if (!result.retryable) await parkRow(table, publisher, row, describeFailure(result));
+        else return 'retry' as const;
+        return 'done' as const;
       });
-      for (const o of outcomes) if (o.recorded && o.result.status === 'published') done.add(o.item.eventId);
+      for (const o of outcomes) if (o.recorded && o.outcome === 'done') done.add(o.item.eventId);
     } catch (error) {
       publisher.logger.error('outbox relay batch failed', { error });
+    } finally {
+      publisher.metrics.flush();
     }
 
     const firstFailed = inserted.find((r) => !done.has(r.eventId));

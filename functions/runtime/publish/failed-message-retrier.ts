@@ -10,6 +10,8 @@ export interface RetrySummary {
   published: number;
   rescheduled: number;
   parked: number;
+  /** Rows this run never sent (its publish deadline passed first): left as they were, no attempt charged. */
+  skipped: number;
   /** Outcomes that could not be written back; those rows are simply tried again. */
   unrecorded: number;
 }
@@ -28,13 +30,15 @@ export async function retryFailedMessages(deps: {
   const { publisher, store } = deps;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const due = await store.due(deps.limit ?? DEFAULT_BATCH_LIMIT);
-  const summary: RetrySummary = { due: due.length, published: 0, rescheduled: 0, parked: 0, unrecorded: 0 };
+  const summary: RetrySummary = { due: due.length, published: 0, rescheduled: 0, parked: 0, skipped: 0, unrecorded: 0 };
 
   const outcomes = await republish(publisher, due, async (message: FailedMessage, result) => {
     if (result.status === 'published') {
       await store.remove(message);
       return 'published' as const;
     }
+    // Never sent: nothing was tried, so nothing is charged; the row is still due for the next run.
+    if (result.retryable && result.attempts === 0) return 'skipped' as const;
     const error = describeFailure(result);
     if (result.retryable && message.attempts + 1 < maxAttempts) {
       await store.retryLater(message, error);

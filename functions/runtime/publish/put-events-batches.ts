@@ -2,7 +2,11 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 /** PutEvents limits: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
-export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+/**
+ * The largest total entry size one call (and so one entry) may carry: AWS says "the total entry size must
+ * be less than 256KB", so 262,144 bytes is already refused.
+ */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024 - 1;
 
 const utf8 = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'));
 

@@ -6,6 +6,7 @@ import { entrySize, planBatches, PUT_EVENTS_MAX_BYTES } from './put-events-batch
 /** The only per-entry codes worth resending; every other ErrorCode fails the same way again. */
 export const RETRYABLE_ENTRY_CODES: ReadonlySet<string> = new Set(['ThrottlingException', 'InternalFailure']);
 
+/** `attempts`: calls that carried the entry; 0 when the deadline passed before any did (it was never sent). */
 export type SendResult =
   | { status: 'published'; attempts: number }
   | { status: 'failed'; code: string; message: string; retryable: boolean; attempts: number };
@@ -47,15 +48,20 @@ export async function sendEntries(entries: readonly PutEventsRequestEntry[], opt
   }
 
   let pending = initial.batches.flat();
+  // Entries of a call refused as a whole with a client fault: sent alone from then on, so the one at fault
+  // fails on its own and the others go through.
+  const alone = new Set<number>();
   for (let round = 1; pending.length > 0; round++) {
-    // Re-plan each round: resending only the failed entries packs them into fewer calls.
-    const { batches } = planBatches(pending.map((i) => entries[i]!));
     const current = pending;
-    await mapLimit(batches, options.concurrency, async (batch) => {
-      const indexes = batch.map((b) => current[b]!);
-      for (const i of indexes) attempts[i]! += 1;
-      const outcomes = await callOnce(indexes.map((i) => entries[i]!), options, deadlineAt);
-      indexes.forEach((entryIndex, k) => (results[entryIndex] = { ...outcomes[k]!, attempts: attempts[entryIndex]! }));
+    await mapLimit(plan(current, entries, alone), options.concurrency, async (indexes) => {
+      // A call the deadline leaves no time for is not made: its entries are not charged an attempt.
+      const outcomes = clock.now() < deadlineAt ? await callOnce(indexes.map((i) => entries[i]!), options, deadlineAt) : undefined;
+      if (outcomes) for (const i of indexes) attempts[i]! += 1;
+      indexes.forEach((entryIndex, k) => {
+        const { isolate, ...outcome } = outcomes?.[k] ?? NOT_SENT;
+        if (isolate) alone.add(entryIndex);
+        results[entryIndex] = { ...outcome, attempts: attempts[entryIndex]! };
+      });
     });
     pending = current.filter((i) => {
       const r = results[i]!;
@@ -76,15 +82,25 @@ export async function sendEntries(entries: readonly PutEventsRequestEntry[], opt
   return results;
 }
 
-type Outcome = { status: 'published' } | { status: 'failed'; code: string; message: string; retryable: boolean };
+type Outcome = { status: 'published'; isolate?: undefined } | { status: 'failed'; code: string; message: string; retryable: boolean; isolate?: boolean };
+
+/**
+ * This round's calls, as entry indexes: re-planned each round, so resending only the failed entries packs
+ * them into fewer calls; entries marked `alone` get a call each.
+ */
+function plan(pending: readonly number[], entries: readonly PutEventsRequestEntry[], alone: ReadonlySet<number>): number[][] {
+  const grouped = pending.filter((i) => !alone.has(i));
+  return [...planBatches(grouped.map((i) => entries[i]!)).batches.map((batch) => batch.map((k) => grouped[k]!)), ...pending.filter((i) => alone.has(i)).map((i) => [i])];
+}
+
+/** An entry whose call the deadline left no time for; `attempts` says whether an earlier round sent it. */
+const NOT_SENT: Outcome = { status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call; not sent', retryable: true };
 
 async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, deadlineAt: number): Promise<Outcome[]> {
-  const remaining = deadlineAt - options.clock.now();
-  if (remaining <= 0) return entries.map(() => ({ status: 'failed', code: 'DeadlineExceeded', message: 'publish deadline reached before the call', retryable: true }));
   try {
     // A call cut off by the deadline may still have been accepted: it is reported retryable and a
     // resend carries the same event_id, so consumers dedupe it.
-    const abortSignal = AbortSignal.timeout(remaining);
+    const abortSignal = AbortSignal.timeout(Math.max(1, deadlineAt - options.clock.now()));
     const response = await options.client.send(
       new PutEventsCommand({ Entries: entries.map((e) => ({ ...e, EventBusName: options.busName })) }),
       { abortSignal },
@@ -100,13 +116,19 @@ async function callOnce(entries: PutEventsRequestEntry[], options: SendOptions, 
     });
   } catch (error) {
     const { code, message, retryable } = classifyCallError(error);
+    // A client fault for the whole call may be one entry's doing (a validation error): never blame them all.
+    if (!retryable && entries.length > 1) {
+      const why = `${message} (the whole call of ${entries.length} entries was refused; each is sent alone to find which)`;
+      return entries.map(() => ({ status: 'failed', code, message: why, retryable: true, isolate: true }));
+    }
     return entries.map(() => ({ status: 'failed', code, message, retryable }));
   }
 }
 
 /**
- * A whole call that failed: client faults (access denied, unknown bus, validation) fail every entry
- * permanently; throttling, server faults, timeouts and network errors are worth another try.
+ * A whole call that failed: client faults (access denied, unknown bus, validation) are permanent for a
+ * call of one entry (a call of several is split up first); throttling, server faults, timeouts and network
+ * errors are worth another try.
  */
 export function classifyCallError(error: unknown): { code: string; message: string; retryable: boolean } {
   const e = error as { name?: string; message?: string; $fault?: string };

@@ -47,28 +47,35 @@ export interface SparseIndexQuery {
   limit: number;
 }
 
+/** Where a page of a sparse-index query ended; pass it back to continue after it. */
+export type PageCursor = Record<string, AttributeValue>;
+
+/** One page of at most `q.limit` ids (sort key ≤ bound, oldest first), continuing after `after`. */
+export async function pageFromSparseIndex(client: DynamoDBClient, q: SparseIndexQuery, after?: PageCursor): Promise<{ ids: string[]; next?: PageCursor }> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: q.table,
+      IndexName: q.index,
+      KeyConditionExpression: '#p = :p AND #s <= :bound',
+      ExpressionAttributeNames: { '#p': q.partition.name, '#s': q.sortKey.name, '#k': q.keyName },
+      ExpressionAttributeValues: { ':p': { S: q.partition.value }, ':bound': { N: String(q.sortKey.atMost) } },
+      ProjectionExpression: '#k',
+      Limit: q.limit,
+      ExclusiveStartKey: after,
+    }),
+  );
+  const ids = (out.Items ?? []).flatMap((item) => (item[q.keyName]?.S ? [item[q.keyName]!.S!] : []));
+  return { ids, next: out.LastEvaluatedKey };
+}
+
 /** Ids of up to `limit` index items with sort key ≤ bound, oldest first. */
 export async function idsFromSparseIndex(client: DynamoDBClient, q: SparseIndexQuery): Promise<string[]> {
   const ids: string[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
+  let after: PageCursor | undefined;
   do {
-    const out = await client.send(
-      new QueryCommand({
-        TableName: q.table,
-        IndexName: q.index,
-        KeyConditionExpression: '#p = :p AND #s <= :bound',
-        ExpressionAttributeNames: { '#p': q.partition.name, '#s': q.sortKey.name, '#k': q.keyName },
-        ExpressionAttributeValues: { ':p': { S: q.partition.value }, ':bound': { N: String(q.sortKey.atMost) } },
-        ProjectionExpression: '#k',
-        Limit: q.limit - ids.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const id = item[q.keyName]?.S;
-      if (id) ids.push(id);
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey && ids.length < q.limit);
+    const page = await pageFromSparseIndex(client, { ...q, limit: q.limit - ids.length }, after);
+    ids.push(...page.ids);
+    after = page.next;
+  } while (after && ids.length < q.limit);
   return ids;
 }

@@ -19,11 +19,13 @@ function world() {
     { service: 'inventory', event_id: 'e-reserved-a', detail_type: 'inventory.reserved.v1', source: 'courier.inventory', detail: '{}', status: 'PUBLISHED' },
     { service: 'points', event_id: 'e-points-a', detail_type: 'points.awarded.v1', source: 'courier.points', detail: '{}', status: 'PUBLISHED' },
     { service: 'points', event_id: 'e-points-b', detail_type: 'points.awarded.v1', source: 'courier.points', detail: '{}', status: 'PUBLISHED' },
+    { service: 'inventory', event_id: 'e-released-b', detail_type: 'inventory.released.v1', source: 'courier.inventory', detail: '{}', status: 'PUBLISHED' },
+    { service: 'points', event_id: 'e-revoked-b', detail_type: 'points.revoked.v1', source: 'courier.points', detail: '{}', status: 'PUBLISHED' },
   ];
   const snapshot: SystemSnapshot = {
     orders: new Map([
       ['ord-a', order('ord-a', { total_minor: 900, points: 9 })],
-      ['ord-b', order('ord-b', { total_minor: 90_000, points: 900, status: 'REJECTED', stock: 'PENDING', risk_decision: 'reject' })],
+      ['ord-b', order('ord-b', { total_minor: 90_000, points: 900, status: 'REJECTED', stock: 'PENDING', risk_decision: 'reject', released_lines: [], revoked_points: 900 })],
     ]),
     available: new Map([['SKU-TEA', 8]]),
     reservations: new Map([
@@ -40,7 +42,7 @@ function world() {
       ['inventory-orders', { completed: new Set(['e-created-a', 'e-created-b', 'e-cancel-b']), inProgress: 0 }],
       ['risk-assess', { completed: new Set(['e-created-a', 'e-created-b']), inProgress: 0 }],
       ['points-ledger', { completed: new Set(['e-created-a', 'e-created-b', 'e-cancel-b']), inProgress: 0 }],
-      ['orders-progress', { completed: new Set(['e-reserved-a', 'e-points-a', 'e-points-b', 'risk-a', 'risk-b']), inProgress: 0 }],
+      ['orders-progress', { completed: new Set(['e-reserved-a', 'e-points-a', 'e-points-b', 'e-released-b', 'e-revoked-b', 'risk-a', 'risk-b']), inProgress: 0 }],
     ]),
     auditEventIds: [],
     loginsPerUser: new Map(),
@@ -53,6 +55,8 @@ function world() {
       ['inventory.rejected.v1', ['orders-progress']],
       ['risk.assessed.v1', ['orders-progress']],
       ['points.awarded.v1', ['orders-progress']],
+      ['inventory.released.v1', ['orders-progress']],
+      ['points.revoked.v1', ['orders-progress']],
     ]),
   };
   const input: InvariantInput = { snapshot, placed, cancelled: new Set(), seed: { 'SKU-TEA': 10 }, logins: { eventIds: [], perUser: {} }, dlqMessages: [] };
@@ -97,6 +101,17 @@ describe('chaos invariants', () => {
     const report = checkInvariants(input);
     expect(report.lost).toBe(1);
     expect(report.doubleEffects).toBe(1);
+  });
+
+  it('count a cancelled or rejected order that does not show its compensations (or shows other ones than were applied) as lost', () => {
+    const { input, snapshot } = world();
+    snapshot.orders.set('ord-b', { ...snapshot.orders.get('ord-b')!, revoked_points: undefined });
+    let report = checkInvariants(input);
+    expect(report.lost).toBe(1);
+    expect(failing(report)).toEqual(['cancelled and rejected orders show their compensations done, as inventory and points applied them']);
+    snapshot.orders.set('ord-b', { ...snapshot.orders.get('ord-b')!, revoked_points: 900, released_lines: [{ sku: 'SKU-TEA', qty: 1 }] });
+    report = checkInvariants(input);
+    expect(report.checks.find((c) => !c.ok)!.detail).toContain('inventory gave back []');
   });
 
   it('refuse a missing reply that no tombstone explains', () => {

@@ -30,6 +30,23 @@ describe('outbox status / retry', () => {
     expect(out.stdout).toContain('courier outbox retry');
   });
 
+  it('lists parked rows (newest first, with their reasons) through the parked-by-time index', async () => {
+    mocks.dynamodb.on(QueryCommand).resolves({ Items: [], Count: 0 });
+    const parked = { event_id: 'e9', detail_type: 'order.created.v1', parked_at: NOW - 60_000, attempts: 1, last_error: 'MalformedDetail: Detail is malformed' };
+    mocks.dynamodb.on(QueryCommand, { IndexName: 'parked-by-time', Limit: 5 }).resolves({ Items: [marshall(parked)] });
+    mocks.dynamodb.on(QueryCommand, { IndexName: 'parked-by-time', Select: 'COUNT' }).resolves({ Count: 1 });
+    emptyQueue();
+    const { ctx } = testContext();
+    const [row] = await outboxStatus(ctx);
+    expect(row).toMatchObject({ pending: 0, parked: 1, newestParked: [{ eventId: 'e9', detailType: 'order.created.v1', attempts: 1, error: 'MalformedDetail: Detail is malformed', parkedAt: new Date(NOW - 60_000).toISOString() }] });
+    const q = mocks.dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input).find((i) => i.IndexName === 'parked-by-time' && i.Limit === 5)!;
+    expect(q).toMatchObject({ TableName: 'orders-outbox', KeyConditionExpression: '#p = :p', ExpressionAttributeNames: { '#p': 'parked' }, ExpressionAttributeValues: { ':p': { S: 'PARKED' } }, ScanIndexForward: false });
+    const { ctx: c2, out } = testContext();
+    expect(await main(['outbox', 'status'], c2)).toBe(0);
+    expect(out.stdout).toContain('parked rows (not published');
+    expect(out.stdout).toMatch(/orders\s+e9\s+order\.created\.v1\s+\S+\s+1\s+MalformedDetail: Detail is malformed/);
+  });
+
   it('retry invokes the deployed sweeper and reports what it did', async () => {
     mocks.dynamodb.on(QueryCommand, { Limit: 5 }).resolves({ Items: [] });
     mocks.dynamodb.on(QueryCommand, { Select: 'COUNT' }).resolvesOnce({ Count: 3 }).resolves({ Count: 0 });
@@ -43,6 +60,21 @@ describe('outbox status / retry', () => {
     expect(q.KeyConditionExpression).toBe('#p = :p AND created_at <= :cutoff');
     expect(q.ExpressionAttributeValues![':cutoff']).toEqual({ N: String(NOW - 120_000) });
     expect(out.stdout).toBe('orders: pending > 120s 3 → 0; sweeper found 3, published 3, failed 0\n');
+  });
+
+  it('retry --parked puts parked rows back to pending (conditional on still being parked), then sweeps', async () => {
+    mocks.dynamodb.on(QueryCommand, { IndexName: 'parked-by-time' }).resolves({ Items: [marshall({ event_id: 'p1' }), marshall({ event_id: 'p2' })] });
+    mocks.dynamodb.on(UpdateItemCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'moved', $metadata: {} }));
+    mocks.dynamodb.on(QueryCommand, { IndexName: 'pending-by-age', Select: 'COUNT' }).resolvesOnce({ Count: 1 }).resolves({ Count: 0 });
+    mocks.dynamodb.on(QueryCommand, { IndexName: 'pending-by-age', Limit: 5 }).resolves({ Items: [] });
+    mocks.lambda.on(GetFunctionConfigurationCommand).resolves({});
+    mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ found: 1, published: 1, failed: 0, parked: 0, skipped: 0 }) });
+    const { ctx, out } = testContext();
+    expect(await main(['outbox', 'retry', '--parked'], ctx)).toBe(0);
+    const updates = mocks.dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(updates.map((u) => u.Key!.event_id!.S)).toEqual(['p1', 'p2']);
+    expect(updates[0]).toMatchObject({ ConditionExpression: '#s = :parked', UpdateExpression: 'SET #s = :pending, #pending = :pending, attempts = :zero REMOVE #parked, parked_at' });
+    expect(out.stdout).toBe('orders: 1 parked row(s) put back to pending; pending 1 → 0; sweeper found 1, published 1, failed 0\n');
   });
 
   it('retry does not invoke when nothing is pending, and exits 1 when the sweeper fails', async () => {

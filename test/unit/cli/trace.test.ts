@@ -170,6 +170,21 @@ describe('trace', () => {
     expect(r.diagnosis).toBe('risk.assessed.v1 r1 parked in the risk failed-message store after 1 attempt(s): EntryTooLarge: big; fix, then `courier failed retry --event-id r1`');
   });
 
+  it("shows a cancelled order's compensations as the services reported them, and an outbox row parked", async () => {
+    world({ rows: [row('e1', 'order.created.v1', 'PUBLISHED', 299_000), { ...row('e3', 'inventory.released.v1', 'PENDING', 100_000), status: { S: 'PARKED' } }], idem: { 'inventory-orders#e1': completed } });
+    // the order as the compensations left it (the later, more specific stub answers)
+    mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-table' }).resolves({
+      Item: { ...order, status: { S: 'CANCELLED' }, ...marshall({ released_lines: [{ sku: 'SKU-TEA', qty: 2 }], revoked_points: 9 }) },
+    });
+    const { ctx } = testContext();
+    const r = await trace(ctx, ORDER);
+    const now = r.timeline.find((t) => t.what.startsWith('order now'))!.what;
+    expect(now).toContain('status CANCELLED');
+    expect(now).toContain('compensated: stock released (SKU-TEA × 2), points revoked (9)');
+    expect(r.events.find((e) => e.eventId === 'e3')!.status).toBe('PARKED');
+    expect(r.problems[0]).toContain('outbox row inventory.released.v1 e3 parked');
+  });
+
   it('follows an event id to its order', async () => {
     world({ rows: [row('e1', 'order.created.v1', 'PUBLISHED', 299_000)], idem: { 'inventory-orders#e1': completed } });
     mocks.dynamodb.on(GetItemCommand, { TableName: 'orders-table', Key: marshall({ pk: 'ORDER#e1' }) }).resolves({});

@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -67,14 +67,32 @@ describe('outbox relay', () => {
     expect(values[':expires']).toBe(Math.floor(clock.now() / 1000) + 7 * 24 * 3600);
   });
 
-  it('reports the first failed record by sequence number and marks only what went out', async () => {
+  it('reports the first record that failed retryably by sequence number and marks only what went out', async () => {
     const rows = [outboxRow(), outboxRow(), outboxRow()];
     const records = rows.map((r) => record('INSERT', r));
     const { relay } = setup(rows);
-    eb.on(PutEventsCommand).resolves(response([ok(), fail('MalformedDetail'), ok()]));
+    // the second row keeps failing retryably (every resend inside the publisher's deadline too)
+    eb.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) =>
+      response(input.Entries.map((e) => (eventIdOf(e) === rows[1]!.event_id ? fail('InternalFailure') : ok()))),
+    );
     const result = await relay(stream(...records));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }] });
     expect(markedIds()).toEqual([rows[0]!.event_id, rows[2]!.event_id]);
+  });
+
+  it('parks a row the bus refuses permanently, with its reason, instead of holding up the stream', async () => {
+    const rows = [outboxRow(), outboxRow()];
+    const records = rows.map((r) => record('INSERT', r));
+    const { relay, metric } = setup(rows);
+    eb.on(PutEventsCommand).resolves(response([fail('MalformedDetail'), ok()]));
+    expect(await relay(stream(...records))).toEqual({ batchItemFailures: [] });
+    const [park, mark] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(unmarshall(park!.Key!).event_id).toBe(rows[0]!.event_id);
+    expect(park!.UpdateExpression).toContain('REMOVE #pending');
+    expect(park!.ConditionExpression).toBe('#status = :pending');
+    expect(unmarshall(park!.ExpressionAttributeValues!)).toMatchObject({ ':parked': 'PARKED', ':n': 1, ':error': 'MalformedDetail: MalformedDetail for this entry' });
+    expect(unmarshall(mark!.Key!).event_id).toBe(rows[1]!.event_id);
+    expect(metric('outbox_parked')).toBe(1);
   });
 
   it('reports a row whose publish went out but could not be marked', async () => {

@@ -73,7 +73,7 @@ describe('publish', () => {
     const oversized = { eventId: newEventId(), entry: { ...normal.entry, Detail: JSON.stringify({ pad: '😀'.repeat(70_000) }) } };
     const results = await publisher.publishStored([oversized, normal]); // 14 + 14 + 16 + 10 + 4 × 70 000 bytes
     expect(results[0]).toMatchObject({ status: 'failed', eventId: oversized.eventId, code: 'EntryTooLarge', retryable: false });
-    expect(results[0]!.status === 'failed' && results[0]!.message).toBe('entry is 280054 bytes; PutEvents accepts at most 262144 bytes per call');
+    expect(results[0]!.status === 'failed' && results[0]!.message).toBe('entry is 280054 bytes; PutEvents accepts at most 262143 bytes per call');
     expect(results[1]).toMatchObject({ status: 'published', eventId: normal.eventId });
     expect(calls()).toEqual([[{ ...normal.entry, EventBusName: 'courier-bus' }]]);
   });
@@ -132,6 +132,31 @@ describe('partial failures', () => {
     expect((await publisher.publish(orders(1)))[0]).toMatchObject({ status: 'published', attempts: 2 });
     expect((await publisher.publish(orders(1)))[0]).toMatchObject({ status: 'failed', code: 'AccessDeniedException', retryable: false, attempts: 1 });
     expect(calls()).toHaveLength(3);
+  });
+
+  it('does not blame every entry for a whole call refused with a client fault: each is sent alone to find the culprit', async () => {
+    // One entry the bus refuses (here an over-long detail-type) makes the whole call fail validation.
+    const invalid = Object.assign(new Error('1 validation error detected: DetailType'), { name: 'ValidationException', $fault: 'client' });
+    const culprit = { ...storedEntry(newEventId(), 'ord-bad'), entry: { ...storedEntry(newEventId()).entry, DetailType: 'x'.repeat(300) } };
+    const innocent = [storedEntry(newEventId(), 'ord-1'), storedEntry(newEventId(), 'ord-2')];
+    eb.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
+      if (input.Entries.some((e) => e.DetailType === culprit.entry.DetailType)) throw invalid;
+      return response(input.Entries.map(ok));
+    });
+    const { publisher } = testPublisher();
+    const [first, bad, second] = await publisher.publishStored([innocent[0]!, culprit, innocent[1]!]);
+    expect(first).toMatchObject({ status: 'published', eventId: innocent[0]!.eventId });
+    expect(second).toMatchObject({ status: 'published', eventId: innocent[1]!.eventId });
+    expect(bad).toMatchObject({ status: 'failed', code: 'ValidationException', retryable: false, eventId: culprit.eventId });
+    expect(calls().map((c) => c.length)).toEqual([3, 1, 1, 1]);
+  });
+
+  it('leaves the innocent entries retryable, never permanent, when there is no time left to isolate the culprit', async () => {
+    const invalid = Object.assign(new Error('validation'), { name: 'ValidationException', $fault: 'client' });
+    eb.on(PutEventsCommand).rejects(invalid);
+    const { publisher } = testPublisher({ maxAttempts: 1 });
+    const results = await publisher.publishStored([storedEntry(newEventId()), storedEntry(newEventId())]);
+    expect(results.map((r) => r.status === 'failed' && r.retryable)).toEqual([true, true]);
   });
 
   it('stops within its own deadline and reports what is still failing as retryable', async () => {

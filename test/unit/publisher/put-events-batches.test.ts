@@ -40,11 +40,24 @@ describe('planBatches', () => {
     expect(oversize).toEqual([]);
   });
 
-  it('fills a call to exactly 256 KB but not one byte more', () => {
-    const exact = entry(PUT_EVENTS_MAX_BYTES / 2 - overhead);
-    expect(planBatches([exact, exact]).batches).toEqual([[0, 1]]);
-    const oneMore = { ...exact, Detail: `${exact.Detail}x` };
-    expect(planBatches([exact, oneMore]).batches).toEqual([[0], [1]]);
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html: "The total entry size must
+  // be less than 256KB" — 262,144 bytes is one byte too many, for a call and for a single entry.
+  it('fills a call to 256 KB − 1 byte, and never to 256 KB', () => {
+    expect(PUT_EVENTS_MAX_BYTES).toBe(256 * 1024 - 1);
+    const half = entry(128 * 1024 - overhead); // two of them are exactly 256 KB
+    const oneLess = { ...half, Detail: half.Detail.slice(1) };
+    expect(entrySize(half) + entrySize(oneLess)).toBe(256 * 1024 - 1);
+    expect(planBatches([half, oneLess]).batches).toEqual([[0, 1]]);
+    expect(entrySize(half) * 2).toBe(256 * 1024);
+    expect(planBatches([half, half]).batches).toEqual([[0], [1]]);
+  });
+
+  it('refuses a single entry of exactly 256 KB and sends one of 256 KB − 1 byte', () => {
+    const exact = entry(256 * 1024 - overhead);
+    expect(entrySize(exact)).toBe(256 * 1024);
+    expect(planBatches([exact])).toEqual({ batches: [], oversize: [0] });
+    const largest = { ...exact, Detail: exact.Detail.slice(1) };
+    expect(planBatches([largest])).toEqual({ batches: [[0]], oversize: [] });
   });
 
   it('packs multi-byte UTF-8 by bytes: 90 000 "€" are 270 000 bytes, too large though the string is short', () => {

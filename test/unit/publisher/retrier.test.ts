@@ -64,7 +64,7 @@ describe('failed-message retrier', () => {
     table([r]);
     eb.on(PutEventsCommand).resolves(response([ok()]));
     const { run: go } = run();
-    expect(await go()).toEqual({ due: 1, published: 1, rescheduled: 0, parked: 0, unrecorded: 0 });
+    expect(await go()).toEqual({ due: 1, published: 1, rescheduled: 0, parked: 0, skipped: 0, unrecorded: 0 });
     const [sent] = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries!;
     expect(sent).toEqual({ ...JSON.parse(r.entry), EventBusName: 'courier-bus' });
     expect(unmarshall(ddb.commandCalls(DeleteItemCommand)[0]!.args[0].input.Key!)).toEqual({ event_id: r.event_id });
@@ -119,6 +119,26 @@ describe('failed-message retrier', () => {
     expect(await go()).toMatchObject({ due: 1, published: 1 });
     const sent = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries!;
     expect(sent.map((e) => e.Detail)).toEqual([JSON.parse(due.entry).Detail]);
+  });
+
+  it('charges no attempt to rows it never sent: batches left when the publish deadline passed stay as they were', async () => {
+    // 60 due rows = 6 PutEvents calls; each call takes 2.5 s, longer than the whole 2 s publish deadline, so
+    // the calls that had not started by then never start and their rows were not tried at all.
+    const rows = Array.from({ length: 60 }, () => row(2));
+    table(rows);
+    const { run: go, clock } = run();
+    eb.on(PutEventsCommand).callsFake(async (input: { Entries: unknown[] }) => {
+      clock.advance(2_500);
+      return response(input.Entries.map(() => fail('ThrottlingException')));
+    });
+    const summary = await go();
+    const sent = eb.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.Detail));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(60);
+    const charged = updates().map((u) => unmarshall(u.Key!).event_id);
+    const sentIds = new Set(rows.filter((r) => sent.includes(JSON.parse(r.entry).Detail)).map((r) => r.event_id));
+    expect(new Set(charged)).toEqual(sentIds);
+    expect(summary).toMatchObject({ due: 60, rescheduled: sent.length, skipped: 60 - sent.length, parked: 0 });
   });
 
   it('counts an outcome it could not write back as unrecorded (the row is simply tried again)', async () => {

@@ -112,11 +112,11 @@ const retryReasons = () => out.lines.filter((l) => l.message === 'record will be
 
 describe('COURIER_FAULTS: format', () => {
   it('parses every rate and the seed; absent kinds are 0', () => {
-    expect(parseFaults('{"transient":0.1,"timeout":0.02,"crash":0.01,"putEventsThrottle":0.05,"idempotencyThrottle":0.05,"seed":42}')).toEqual({
-      rates: { transient: 0.1, timeout: 0.02, crash: 0.01, putEventsThrottle: 0.05, idempotencyThrottle: 0.05 },
+    expect(parseFaults('{"transient":0.1,"timeout":0.02,"crash":0.01,"putEventsThrottle":0.05,"idempotencyThrottle":0.05,"permanent":1,"seed":42}')).toEqual({
+      rates: { transient: 0.1, timeout: 0.02, crash: 0.01, putEventsThrottle: 0.05, idempotencyThrottle: 0.05, permanent: 1 },
       seed: 42,
     });
-    expect(parseFaults('{"crash":1}')).toEqual({ rates: { transient: 0, timeout: 0, crash: 1, putEventsThrottle: 0, idempotencyThrottle: 0 } });
+    expect(parseFaults('{"crash":1}')).toEqual({ rates: { transient: 0, timeout: 0, crash: 1, putEventsThrottle: 0, idempotencyThrottle: 0, permanent: 0 } });
     expect(parseFaults('{}').rates.transient).toBe(0);
   });
 
@@ -245,6 +245,25 @@ describe('fault kinds through the real consumer', () => {
     expect(emfDocs('fault_transient')[0]).toMatchObject({ consumer: 'inventory-reserve', _aws: { CloudWatchMetrics: [{ Namespace: 'courier', Dimensions: [['consumer']] }] } });
 
     // The redelivery (faults off) runs them.
+    setFaults(undefined);
+    expect(await make({ handle })({ Records: records }, fakeContext())).toEqual({ batchItemFailures: [] });
+    expect(handle).toHaveBeenCalledTimes(3);
+  });
+
+  it('permanent: a deployed bug — every record fails with an ordinary error (transient, never quarantined) until the fault is off', async () => {
+    setFaults({ permanent: 1 });
+    const handle = vi.fn(async () => {});
+    const records = batch(3);
+    for (let delivery = 0; delivery < 3; delivery++) {
+      expect(failures(await make({ handle })({ Records: records }, fakeContext()))).toEqual(ids(records));
+    }
+    expect(handle).not.toHaveBeenCalled();
+    // retried like any bug's TypeError: SQS, not the runtime, moves them to the DLQ after maxReceiveCount
+    expect(aws.of('SendMessage')).toHaveLength(0);
+    expect(out.lines.filter((l) => l.message === 'record will be retried').map((l) => [l.reason, l.error.name])).toEqual(Array(9).fill(['handler_error', 'InjectedBug']));
+    expect(emfTotal('fault_permanent')).toBe(9);
+
+    // fixed: the records run
     setFaults(undefined);
     expect(await make({ handle })({ Records: records }, fakeContext())).toEqual({ batchItemFailures: [] });
     expect(handle).toHaveBeenCalledTimes(3);

@@ -183,43 +183,60 @@ describe('inventory-orders: order.created.v1', () => {
 });
 
 describe('inventory-orders: order.cancelled.v1', () => {
-  it('releases a reservation: stock back, RELEASED, no event; a second cancel changes nothing', async () => {
+  it('releases a reservation: stock back, RELEASED, and says so (inventory.released.v1 with the lines); a second cancel changes nothing', async () => {
     seed({ 'SKU-RED-MUG': 5, 'SKU-TEA': 3 });
     await run(created([{ sku: 'SKU-RED-MUG', qty: 2 }, { sku: 'SKU-TEA', qty: 3 }]));
     expect(available()).toEqual({ 'SKU-RED-MUG': 3, 'SKU-TEA': 0 });
 
-    expect(await run(cancelled())).toEqual({ batchItemFailures: [] });
+    const cancel = cancelled();
+    expect(await run(cancel)).toEqual({ batchItemFailures: [] });
     expect(available()).toEqual({ 'SKU-RED-MUG': 5, 'SKU-TEA': 3 });
     expect(reservation()!.state).toBe('RELEASED');
     const release = transactions()[1]!;
     expect(release[0]!.Update).toMatchObject({ ConditionExpression: '#state = :reserved' });
     expect(release.slice(1, 3).map((w) => w.Update!.UpdateExpression)).toEqual(['ADD #available :qty', 'ADD #available :qty']);
-    expect(announced().map((e) => e.type)).toEqual(['inventory.reserved.v1']);
+    // the reply commits in the same transaction as the release (and the idempotency marker, last)
+    expect(release.map((w) => (w.Put ?? w.Update)!.TableName)).toEqual(['stock', 'stock', 'stock', 'outbox', TABLE]);
+    const [, reply] = announced();
+    expect(reply).toMatchObject({ type: 'inventory.released.v1', source: 'courier.inventory', status: 'PENDING' });
+    expect(reply!.detail).toMatchObject({
+      order_id: 'ord-1001',
+      lines: [{ sku: 'SKU-RED-MUG', qty: 2 }, { sku: 'SKU-TEA', qty: 3 }],
+      correlation_id: detailOf(cancel).correlation_id,
+      causation_id: detailOf(cancel).event_id,
+    });
 
     await run(cancelled());
     expect(transactions()).toHaveLength(2);
     expect(available()).toEqual({ 'SKU-RED-MUG': 5, 'SKU-TEA': 3 });
+    expect(announced()).toHaveLength(2);
   });
 
-  it('leaves nothing to release after a rejection', async () => {
+  it('leaves nothing to release after a rejection, and says so: inventory.released.v1 without lines', async () => {
     seed({ 'SKU-TEA': 0 });
     await run(created([{ sku: 'SKU-TEA', qty: 1 }]));
     await run(cancelled());
-    expect(transactions()).toHaveLength(1);
+    expect(transactions()).toHaveLength(2);
+    expect(transactions()[1]!.map((w) => (w.Put ?? w.Update)!.TableName)).toEqual(['outbox', TABLE]);
     expect(reservation()!.state).toBe('REJECTED');
     expect(available()).toEqual({ 'SKU-TEA': 0 });
+    expect(announced().map((e) => [e.type, e.detail.lines])).toEqual([
+      ['inventory.rejected.v1', undefined],
+      ['inventory.released.v1', []],
+    ]);
   });
 
-  it('cancel before created leaves a RELEASED tombstone, and the late order.created reserves nothing', async () => {
+  it('cancel before created leaves a RELEASED tombstone (reported: nothing released), and the late order.created reserves nothing', async () => {
     seed({ 'SKU-TEA': 3 });
     expect(await run(cancelled())).toEqual({ batchItemFailures: [] });
     expect(reservation()).toEqual({ pk: 'RES#ord-1001', order_id: 'ord-1001', state: 'RELEASED', lines: [] });
     expect(transactions()[0]![0]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(announced().map((e) => [e.type, e.detail.lines])).toEqual([['inventory.released.v1', []]]);
 
     expect(await run(created([{ sku: 'SKU-TEA', qty: 1 }]))).toEqual({ batchItemFailures: [] });
     expect(transactions()).toHaveLength(1);
     expect(available()).toEqual({ 'SKU-TEA': 3 });
-    expect(announced()).toEqual([]);
+    expect(announced()).toHaveLength(1);
   });
 
   it('retries a cancel whose tombstone lost to a reservation landing meanwhile, then releases it', async () => {

@@ -236,6 +236,23 @@ describe('login-counter consumer', () => {
     expect(transactions()).toHaveLength(1);
   });
 
+  it('counts a sign-in once when it is redelivered after its idempotency marker expired (or was removed by TTL)', async () => {
+    const first = login(1);
+    const second = login(2);
+    await deliver(handlers.loginCounter, first.record, second.record);
+    const marker = `login-counter#${first.detail.event_id}`;
+    // the marker outlived its horizon: TTL deleted it, or it is still there but past expires_at
+    idempotency.items.delete(marker);
+    expect(failures(await deliver(handlers.loginCounter, redelivered(first.record)))).toEqual([]);
+    idempotency.items.set(marker, { ...idempotency.items.get(marker)!, expires_at: { N: '1' } });
+    expect(failures(await deliver(handlers.loginCounter, redelivered(redelivered(first.record))))).toEqual([]);
+
+    expect(tables.row('login-counter', 'USER#user-42')).toMatchObject({ logins: 2, last_login_at: second.detail.occurred_at });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0); // acknowledged, not quarantined
+    // the fence: one item per counted sign-in, written with the count, kept past any redelivery
+    expect(tables.row('login-counter', `COUNTED#${first.detail.event_id}`)).toMatchObject({ user_id: 'user-42' });
+  });
+
   it('retries, applying nothing, when a newer sign-in lands between its read and its commit', async () => {
     const [older, newer] = [login(4), login(5)];
     await deliver(handlers.loginCounter, newer.record);

@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { newEventId } from '../../../functions/contracts/event-id';
 import { cacheWrite } from '../../../functions/notifications/config-cache-entry';
 import { planConfigChange } from '../../../functions/notifications/config-change';
-import { canonicalTime, loginCountWrite } from '../../../functions/notifications/login-count';
+import { canonicalTime, COUNTED_FENCE_SECONDS, FENCE_INDEX, loginCountWrites } from '../../../functions/notifications/login-count';
 
 const meta = (occurredAt: string) => ({ event_id: newEventId(), occurred_at: occurredAt, version: 1 as const, correlation_id: 'req-1' });
 const signIn = (occurredAt: string) => ({ ...meta(occurredAt), user_id: 'user-42', ip: '203.0.113.7', user_agent: 'curl/8' });
 
-describe('loginCountWrite', () => {
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+/** The count: the first of the two writes. */
+const loginCountWrite = (table: string, login: ReturnType<typeof signIn>, last: string | undefined) => loginCountWrites(table, login, last, NOW)[0]!;
+
+describe('loginCountWrites', () => {
   it('compares instants, not spellings: ".5Z" is later than "Z" of the same second', () => {
     expect(canonicalTime('2026-11-28T10:15:31Z')).toBe('2026-11-28T10:15:31.000Z');
     const write = loginCountWrite('counter', signIn('2026-11-28T10:15:31.5Z'), canonicalTime('2026-11-28T10:15:31Z'));
@@ -28,6 +32,14 @@ describe('loginCountWrite', () => {
       expect(write.UpdateExpression).toBe('ADD logins :one');
       expect(write.ConditionExpression).toBeUndefined();
     }
+  });
+
+  it('fences every counted sign-in: a COUNTED#<event_id> item that must not exist yet, kept 35 days', () => {
+    const login = signIn('2026-11-28T10:00:00.000Z');
+    const fence = loginCountWrites('counter', login, undefined, NOW)[FENCE_INDEX]!.Put!;
+    expect(fence.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(unmarshall(fence.Item!)).toEqual({ pk: `COUNTED#${login.event_id}`, user_id: 'user-42', counted_at: new Date(NOW).toISOString(), expires_at: NOW / 1000 + COUNTED_FENCE_SECONDS });
+    expect(COUNTED_FENCE_SECONDS).toBeGreaterThan(30 * 24 * 3600); // longer than the bus archive keeps events
   });
 });
 

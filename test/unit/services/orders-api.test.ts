@@ -305,6 +305,8 @@ describe('GET /orders/{id}', () => {
       total_minor: 2598,
       lines: order.lines,
       progress: { stock: { state: 'REJECTED', reason: 'out_of_stock', skus: ['SKU-TEA'] }, risk: { score: 17, decision: 'approve' }, points: 25 },
+      // rejected: its compensations are pending until inventory and points report them (order-view.test.ts)
+      compensations: { stock: { state: 'PENDING' }, points: { state: 'PENDING' } },
       correlation_id: 'chain-1',
       created_at: '2026-11-28T10:15:30.000Z',
       updated_at: '2026-11-28T10:15:31.000Z',

@@ -229,6 +229,23 @@ describe('orders-progress: late facts after a final state', () => {
   });
 });
 
+describe('orders-progress: compensations reported by the services', () => {
+  it('inventory.released.v1 and points.revoked.v1 are recorded on the order, which stays final; nothing is emitted', async () => {
+    orders.put(pendingOrder({ status: 'REJECTED', status_reason: 'risk_rejected', stock: 'RESERVED', risk_decision: 'reject', points: 25, version: 5 }));
+    await run(reply('inventory.released.v1', { lines: [{ sku: 'SKU-TEA', qty: 1 }] }));
+    await run(reply('points.revoked.v1', { points: 25, balance: 0 }));
+    expect(orders.order()).toMatchObject({ status: 'REJECTED', stock: 'RESERVED', points: 25, released_lines: [{ sku: 'SKU-TEA', qty: 1 }], revoked_points: 25, version: 7 });
+    expect(orders.outbox).toEqual([]);
+  });
+
+  it('are order-independent: a release that overtakes the reservation is not undone by it', async () => {
+    orders.put(pendingOrder({ status: 'CANCELLED', status_reason: 'changed my mind' }));
+    await run(reply('inventory.released.v1', { lines: [] }));
+    await run(reply('inventory.reserved.v1'));
+    expect(orders.order()).toMatchObject({ status: 'CANCELLED', stock: 'RESERVED', released_lines: [] });
+  });
+});
+
 describe('orders-progress: failures', () => {
   it('a version conflict is retried (nothing applied, marker released) and the redelivery re-reads and applies', async () => {
     orders.put(pendingOrder({ version: 1 }));

@@ -128,7 +128,7 @@ describe('points-ledger: order.created.v1', () => {
 });
 
 describe('points-ledger: order.cancelled.v1', () => {
-  it('revokes an award: REVOKED, balance down, version up, no event; a second cancel changes nothing', async () => {
+  it('revokes an award: REVOKED, balance down, version up, points.revoked.v1 in the same transaction; a second cancel changes nothing', async () => {
     db.put('points', { pk: 'USER#user-42', user_id: 'user-42', balance: 100, version: 3 });
     await run(created());
     expect(account()).toMatchObject({ balance: 125, version: 4 });
@@ -137,22 +137,26 @@ describe('points-ledger: order.cancelled.v1', () => {
     expect(award()!.state).toBe('REVOKED');
     expect(account()).toMatchObject({ balance: 100, version: 5 });
     expect(transactions()[1]![0]!.Update).toMatchObject({ ConditionExpression: '#state = :awarded' });
-    expect(announced().map((e) => e.type)).toEqual(['points.awarded.v1']);
+    expect(transactions()[1]!.map((w) => (w.Put ?? w.Update)!.TableName)).toEqual(['points', 'points', 'outbox', TABLE]);
+    expect(announced().map((e) => e.type)).toEqual(['points.awarded.v1', 'points.revoked.v1']);
+    expect(announced()[1]!.detail).toMatchObject({ order_id: 'ord-1001', user_id: 'user-42', points: 25, balance: 100 });
 
     await run(cancelled());
     expect(transactions()).toHaveLength(2);
     expect(account()).toMatchObject({ balance: 100, version: 5 });
+    expect(announced()).toHaveLength(2);
   });
 
-  it('revoke before award leaves a REVOKED tombstone, and the late order.created awards nothing', async () => {
+  it('revoke before award leaves a REVOKED tombstone (reported: 0 points taken back), and the late order.created awards nothing', async () => {
     expect(await run(cancelled())).toEqual({ batchItemFailures: [] });
     expect(award()).toEqual({ pk: 'AWARD#ord-1001', order_id: 'ord-1001', user_id: 'user-42', state: 'REVOKED', points: 0 });
     expect(account()).toBeUndefined();
+    expect(announced()).toEqual([{ type: 'points.revoked.v1', detail: expect.objectContaining({ points: 0, balance: 0 }) }]);
 
     expect(await run(created())).toEqual({ batchItemFailures: [] });
     expect(transactions()).toHaveLength(1);
     expect(account()).toBeUndefined();
-    expect(announced()).toEqual([]);
+    expect(announced()).toHaveLength(1);
   });
 
   it('clamps the balance at zero when it is lower than the points to revoke, and says so', async () => {
@@ -161,6 +165,8 @@ describe('points-ledger: order.cancelled.v1', () => {
     await run(cancelled());
     expect(account()).toMatchObject({ balance: 0 });
     expect(out.lines.find((l) => l.message?.includes('clamped'))).toMatchObject({ level: 'WARN', order_id: 'ord-1001', shortfall: 15 });
+    // what was really taken back: the 10 the balance held
+    expect(announced().at(-1)!.detail).toMatchObject({ points: 10, balance: 0 });
   });
 
   it('retries a cancel whose tombstone lost to an award landing meanwhile, then revokes it', async () => {
