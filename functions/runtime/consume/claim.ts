@@ -17,8 +17,8 @@ export interface ClaimedRecord {
 /**
  * Step 2, claim: each decoded record's idempotency id, then one claim round trip for the whole batch
  * with a lease ending at `leaseExpiresAt`, abandoned at `deadlineAt`. The second copy of a key within
- * the batch is not claimed: it is reported `in_progress` and retried after the first. In optimistic mode
- * nothing is claimed (see `checkLikelyDuplicates`).
+ * the batch is not claimed: it runs after the first and follows its outcome (see `withGroups`). In
+ * optimistic mode nothing is claimed (see `checkLikelyDuplicates`).
  */
 export async function claimAll(
   config: ConsumerConfig,
@@ -43,7 +43,7 @@ export async function claimAll(
   const claims = await config.store.claim([...owners.keys()], leaseExpiresAt, deadlineAt);
   return items.map((item, i) => {
     if (item.id === undefined) return item;
-    const claim: ClaimResult = owners.get(item.id) === i ? claims.get(item.id)! : { status: 'in_progress' };
+    const claim: ClaimResult = owners.get(item.id) === i ? claims.get(item.id)! : { status: 'copy' };
     return { ...item, claim };
   });
 }

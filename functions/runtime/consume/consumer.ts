@@ -61,8 +61,9 @@ async function consumeBatch(config: ConsumerConfig, records: readonly SQSRecord[
 
 /**
  * Each record's group: the FIFO message group, or the ordering key (a key function that fails makes the
- * record invalid). In optimistic mode copies of one key share a group without an ordering key, so a
- * later copy runs after the first and follows its outcome instead of racing it.
+ * record invalid). Copies of one idempotency key share a group even without an ordering key, so a later
+ * copy runs after the first and follows its outcome instead of racing it (or waiting out a visibility
+ * timeout for an answer the batch already has).
  */
 function withGroups(config: ConsumerConfig, items: readonly ClaimedRecord[], fifo: boolean): { item: ClaimedRecord; group?: string }[] {
   return items.map((item) => {
@@ -70,7 +71,7 @@ function withGroups(config: ConsumerConfig, items: readonly ClaimedRecord[], fif
     if (!item.decoded.ok || item.invalid) return { item };
     try {
       const group = config.groupOf(item.decoded.event);
-      return { item, group: group === undefined && config.mode === 'optimistic' && item.id !== undefined ? `\u0000id:${item.id}` : group };
+      return { item, group: group === undefined && item.id !== undefined ? `\u0000id:${item.id}` : group };
     } catch (error) {
       return { item: { ...item, invalid: error as Error } };
     }
@@ -89,7 +90,7 @@ async function runUnits(
   shared: { clock: BatchClock; log: Logger; middleware: readonly ConsumerMiddleware[] },
 ): Promise<Verdict[]> {
   const indexed = items.map((entry, index) => ({ ...entry, index }));
-  /** How the first copy of each key ended, for the later copies (optimistic mode). */
+  /** How the first copy of each key ended, for the later copies. */
   const firstCopies = new Map<string, Verdict['outcome']>();
   const concurrency = config.concurrency ?? (fifo ? CONSUMER_DEFAULTS.fifoConcurrency : CONSUMER_DEFAULTS.concurrency);
   const perUnit = await mapLimit(units(indexed, (e) => e.group), concurrency, async (unit) => {

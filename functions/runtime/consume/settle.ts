@@ -31,7 +31,7 @@ export interface SettleInput {
   blocked: boolean;
   log: Logger;
   middleware: readonly ConsumerMiddleware[];
-  /** Optimistic mode, a later copy of a key: how the first copy in this batch ended (undefined: not yet). */
+  /** A later copy of a key: how the first copy in this batch ended (undefined: not yet). */
   earlier?: Outcome;
 }
 
