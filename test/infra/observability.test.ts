@@ -57,7 +57,7 @@ describe('tracing and Powertools conventions in the reference app’s templates 
     const bodies = all.flatMap(({ resources }) => ofType(resources, 'AWS::CloudWatch::Dashboard').map(([, d]) => JSON.stringify(d.Properties.DashboardBody)));
     expect(bodies.length).toBeGreaterThan(0);
     const emf = bodies.join('').match(/\[\\"courier\\",\\"(\w+)\\"/g) ?? [];
-    expect(new Set(emf.map((m) => /\\"(\w+)\\"$/.exec(m)![1]))).toEqual(new Set(['processed', 'duplicates', 'ColdStart', 'transient_failures', 'quarantined', 'parked']));
+    expect(new Set(emf.map((m) => /\\"(\w+)\\"$/.exec(m)![1]))).toEqual(new Set(['processed', 'duplicates', 'ColdStart', 'transient_failures', 'quarantined', 'parked', 'outbox_parked']));
   });
 });
 
@@ -67,7 +67,7 @@ describe('one switch each for the metrics namespace and tracing', () => {
     const messaging = new MessagingStack(app, 'Messaging', { env: ENV });
     const service = new ServiceStack(app, 'Inventory', { env: ENV, serviceName: 'inventory', messaging });
     service.addConsumer('inventory-reserve', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts`, functionProps: tracing ? { tracing } : undefined });
-    service.addFailedMessageStore();
+    service.addFailedMessageStore({ sources: ['courier.inventory'] });
     return { service, resources: resourcesOf(service) };
   }
 
