@@ -116,6 +116,18 @@ export interface OutboxProps {
 }
 
 /**
+ * Refuses outbox props that cannot work, at synth, naming the prop.
+ *
+ * @example
+ * validateOutboxProps({ serviceName: 'shipping', bus, alarmTopic, sources: ['acme.shipping'], maxAttempts: 0 }); // throws
+ */
+export function validateOutboxProps(props: OutboxProps): void {
+  if (props.maxAttempts !== undefined && (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1)) {
+    throw new Error(`Outbox ${props.serviceName}: maxAttempts must be a positive integer`);
+  }
+}
+
+/**
  * Transactional outbox: the table (stream NEW_AND_OLD_IMAGES, sparse GSIs `pending-by-age` and
  * `parked-by-time`, TTL), the relay on its stream (INSERTs only, partial batch response, bisect, bounded
  * retries, on-failure DLQ) and the scheduled sweeper for rows the relay missed. Rows the bus refuses
@@ -144,13 +156,19 @@ export class Outbox extends Construct {
 
   constructor(scope: Construct, id: string, props: OutboxProps) {
     super(scope, id);
-    if (props.maxAttempts !== undefined && (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1)) {
-      throw new Error(`Outbox ${props.serviceName}: maxAttempts must be a positive integer`);
-    }
+    validateOutboxProps(props);
     this.serviceName = props.serviceName;
-    const owner = `${props.serviceName}-outbox`;
+    this.table = this.buildTable(props);
+    [this.relay, this.relayDlq] = this.buildRelay(props);
+    [this.sweeper, this.sweepRule] = this.buildSweeper(props);
+    this.alarms = this.buildAlarms(props);
+    this.tag();
+    this.publishDiscovery();
+  }
 
-    this.table = new dynamodb.Table(this, 'Table', {
+  /** The table: stream for the relay, TTL on published rows, sparse indexes of pending and parked rows. */
+  private buildTable(props: OutboxProps): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: OUTBOX_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
@@ -160,39 +178,40 @@ export class Outbox extends Construct {
       ...tableEncryption(props.encryptionKey),
     });
     // Sparse: only rows that still carry `pending` (unpublished) are in the index.
-    this.table.addGlobalSecondaryIndex({
+    table.addGlobalSecondaryIndex({
       indexName: OUTBOX_PENDING_INDEX,
       partitionKey: { name: 'pending', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'created_at', type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.ALL,
     });
     // Sparse: only parked rows carry `parked`; the operator's list (courier outbox status), newest last.
-    this.table.addGlobalSecondaryIndex({
+    table.addGlobalSecondaryIndex({
       indexName: OUTBOX_TABLE.parkedIndex,
       partitionKey: { name: 'parked', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'parked_at', type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    return table;
+  }
 
-    const environment = { [ENV.outboxTable]: this.table.tableName };
-
-    // Relay
-    this.relayDlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION, encryptionMasterKey: props.encryptionKey });
-    Validations.of(this.relayDlq).acknowledge({
+  /** The relay on the table's stream (INSERTs only), with its on-failure DLQ and its grants. */
+  private buildRelay(props: OutboxProps): [CourierFunction, sqs.Queue] {
+    const dlq = secureQueue(this, 'RelayDlq', { retentionPeriod: DLQ_RETENTION, encryptionMasterKey: props.encryptionKey });
+    Validations.of(dlq).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself a dead-letter queue (on-failure destination of the outbox stream mapping); its depth is alarmed.',
     });
-    this.relay = new CourierFunction(this, 'Relay', {
+    const relay = new CourierFunction(this, 'Relay', {
       ...(props.relayCode ?? { code: toolkitAsset('relay') }),
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: outbox stream relay`,
       timeout: props.relayTimeout ?? Duration.seconds(30),
       logRetention: props.logRetention,
-      environment,
+      environment: { [ENV.outboxTable]: this.table.tableName },
     });
     // Grants stream read on this table's stream and SendMessage on the relay DLQ.
-    this.relay.addEventSource(
+    relay.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: props.relayBatchSize ?? DEFAULT_RELAY_BATCH_SIZE,
@@ -200,61 +219,66 @@ export class Outbox extends Construct {
         reportBatchItemFailures: true,
         retryAttempts: props.relayRetryAttempts ?? 10,
         maxRecordAge: props.relayMaxRecordAge ?? Duration.hours(1),
-        onFailure: new SqsDlq(this.relayDlq),
+        onFailure: new SqsDlq(dlq),
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
       }),
     );
-    Validations.of(this.relay.role!).acknowledge({
+    Validations.of(relay.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'dynamodb:ListStreams added by the DynamoDB event source cannot be scoped to a resource (the action does not support resource-level permissions); stream reads themselves are scoped to this table\'s stream.',
     });
-    grantPublishTo(props.bus, this.relay, props.sources);
-    // Re-reads rows consistently (BatchGetItem) before publishing, then marks them published.
-    iam.Grant.addToPrincipal({
-      grantee: this.relay,
-      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-      resourceArns: [this.table.tableArn],
-    });
-    grantTableKey(this.relay, this.table);
+    this.grantRepublish(relay, props);
+    return [relay, dlq];
+  }
 
-    // Sweeper
-    this.sweeper = new CourierFunction(this, 'Sweeper', {
+  /** The scheduled sweeper for rows the relay missed, and its schedule. */
+  private buildSweeper(props: OutboxProps): [CourierFunction, events.Rule] {
+    const sweeper = new CourierFunction(this, 'Sweeper', {
       ...(props.sweeperCode ?? { code: toolkitAsset('sweeper') }),
       serviceName: props.serviceName,
       description: `courier ${props.serviceName}: republishes outbox rows the relay missed`,
       timeout: props.sweeperTimeout ?? Duration.seconds(60),
       logRetention: props.logRetention,
       environment: {
-        ...environment,
+        [ENV.outboxTable]: this.table.tableName,
         ...(props.sweepAfter ? { [ENV.sweepAfterSeconds]: String(props.sweepAfter.toSeconds()) } : {}),
         ...(props.maxAttempts !== undefined ? { [ENV.maxAttempts]: String(props.maxAttempts) } : {}),
       },
     });
-    grantPublishTo(props.bus, this.sweeper, props.sources);
     iam.Grant.addToPrincipal({
-      grantee: this.sweeper,
+      grantee: sweeper,
       actions: ['dynamodb:Query'],
       resourceArns: [`${this.table.tableArn}/index/${OUTBOX_PENDING_INDEX}`],
     });
+    this.grantRepublish(sweeper, props);
+    const schedule = new events.Rule(this, 'SweepSchedule', {
+      description: `courier ${props.serviceName}: outbox sweep`,
+      schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+    return [sweeper, schedule];
+  }
+
+  /** What the relay and the sweeper share: publish the outbox's sources, re-read rows consistently, mark them. */
+  private grantRepublish(fn: CourierFunction, props: OutboxProps): void {
+    grantPublishTo(props.bus, fn, props.sources);
     iam.Grant.addToPrincipal({
-      grantee: this.sweeper,
+      grantee: fn,
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
-    grantTableKey(this.sweeper, this.table);
-    this.sweepRule = new events.Rule(this, 'SweepSchedule', {
-      description: `courier ${props.serviceName}: outbox sweep`,
-      schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
-      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 0 })],
-    });
+    grantTableKey(fn, this.table);
+  }
 
-    // Alarms
+  /** Relay and sweeper health, relay lag and parked rows, each notifying the alarm topic. */
+  private buildAlarms(props: OutboxProps): Outbox['alarms'] {
     const topic = props.alarmTopic;
+    const owner = `${props.serviceName}-outbox`;
     const relayAlarms = functionAlarms(this, this.relay, topic, owner, 'Relay');
     const sweeperAlarms = functionAlarms(this, this.sweeper, topic, owner, 'Sweeper');
     const iteratorAge = props.relayIteratorAgeThreshold ?? Duration.minutes(5);
-    this.alarms = {
+    return {
       relayDlqDepth: dlqDepthAlarm(
         this,
         'RelayDlqDepthAlarm',
@@ -292,18 +316,25 @@ export class Outbox extends Construct {
         topic,
       ),
     };
+  }
 
-    Tags.of(this).add(TAG_SERVICE, props.serviceName);
+  /** Tags the ops CLI and the console group resources by. */
+  private tag(): void {
+    Tags.of(this).add(TAG_SERVICE, this.serviceName);
     Tags.of(this).add(TAG_COMPONENT, 'outbox');
     Tags.of(this.table).add(TAG_ROLE, 'table');
     Tags.of(this.relay).add(TAG_ROLE, 'relay');
     Tags.of(this.relayDlq).add(TAG_ROLE, 'relay-dlq');
     Tags.of(this.sweeper).add(TAG_ROLE, 'sweeper');
+  }
+
+  /** The `courier:outbox` stack output the ops CLI discovers the outbox from. */
+  private publishDiscovery(): void {
     new CfnOutput(this, 'Discovery', {
-      description: `courier:outbox ${props.serviceName}`,
+      description: `courier:outbox ${this.serviceName}`,
       value: Stack.of(this).toJsonString({
         kind: 'outbox',
-        service: props.serviceName,
+        service: this.serviceName,
         tableName: this.table.tableName,
         pendingIndex: OUTBOX_PENDING_INDEX,
         parkedIndex: OUTBOX_TABLE.parkedIndex,
@@ -313,7 +344,7 @@ export class Outbox extends Construct {
         sweeperFunctionName: this.sweeper.functionName,
         alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
       }),
-    }).overrideLogicalId(outputId('Outbox', props.serviceName));
+    }).overrideLogicalId(outputId('Outbox', this.serviceName));
   }
 
   /** EMF metric `outbox_parked` for this service (emitted by the relay and the sweeper), in the app's metrics namespace. */
