@@ -28,12 +28,19 @@ export const ON_BEHALF_OF_HEADER = 'x-courier-on-behalf-of';
 /**
  * The permission to act for any user: to send {@link ON_BEHALF_OF_HEADER}, and, without it, to read and
  * act on every user's resources as an operator. IAM: the API's on-behalf-of role; JWT: this scope.
+ *
+ * @example
+ * if (caller.has(ON_BEHALF_OF_PERMISSION) && caller.user === undefined) log.info('operator call', { principal: caller.principal });
  */
 export const ON_BEHALF_OF_PERMISSION = 'users:on-behalf-of';
 
 /**
  * Stack output holding the ARN of the role that grants `permission` on a stack's API (IAM mode), so
  * clients can find the role to assume: `users:on-behalf-of` → `ApiRoleUsersOnBehalfOf`.
+ *
+ * @example
+ * const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'courier-orders' }));
+ * const roleArn = Stacks![0]!.Outputs!.find((o) => o.OutputKey === permissionRoleOutputKey(ON_BEHALF_OF_PERMISSION))!.OutputValue;
  */
 export function permissionRoleOutputKey(permission: string): string {
   const words = permission.split(/[^A-Za-z0-9]+/).filter(Boolean);

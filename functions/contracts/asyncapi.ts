@@ -2,6 +2,7 @@ import type { EventDefinition } from './define.js';
 import { jsonSchemaOf } from './json-schema.js';
 import type { ServiceMap } from './services.js';
 
+/** What `buildAsyncApi` describes: the events on one bus and the services that publish and consume them. */
 export interface AsyncApiOptions {
   /** Every event version on the bus. */
   catalog: readonly EventDefinition[];

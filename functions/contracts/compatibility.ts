@@ -1,14 +1,14 @@
 import type { EventDefinition } from './define.js';
 import { jsonSchemaOf } from './json-schema.js';
 
+type Schema = Record<string, any>;
+
 /**
  * Compares a published JSON Schema with its regenerated successor and lists every change that would
  * break a producer or consumer of the published version: removed fields, changed types, optional made
  * required, new required fields, narrowed enums/consts, tightened bounds or patterns.
  * Loosening (new optional field, wider bounds) is allowed.
  */
-type Schema = Record<string, any>;
-
 export function incompatibilities(published: Schema, next: Schema, path = '$'): string[] {
   const problems: string[] = [];
   const types = (s: Schema) => new Set<string>([s.type ?? []].flat().map(String));

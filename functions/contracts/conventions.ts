@@ -7,7 +7,13 @@
  * const table = process.env[ENV.idempotencyTable];
  */
 
-/** Environment variables the constructs set on courier functions. */
+/**
+ * Environment variables the constructs set on courier functions: read them by these keys, never by
+ * repeating the strings.
+ *
+ * @example
+ * const busName = requiredEnv(ENV.eventBusName);
+ */
 export const ENV = {
   consumerName: 'CONSUMER_NAME',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
@@ -35,12 +41,19 @@ export const ENV = {
  * for the consumer's horizon: by default 31 days, longer than every way courier can bring an event back
  * (DLQ redrive ≤ 14 days, archive replay 30 days, failed-message retry 30 days), so a redelivered event
  * still finds its marker.
+ *
+ * @example
+ * // inspecting a consumer's marker for one event
+ * const { Item } = await dynamo.send(new GetItemCommand({ TableName: table, Key: { [IDEMPOTENCY_TABLE.partitionKey]: { S: `points-ledger#${eventId}` } } }));
  */
 export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at', defaultHorizonSeconds: 31 * 24 * 3600 } as const;
 
 /**
  * Outbox table: partition key `event_id`, sparse index of unpublished rows by age, sparse index of parked
  * rows (given up: published never, kept for an operator) by the time they were parked, TTL on published rows.
+ *
+ * @example
+ * const parked = await dynamo.send(new QueryCommand({ TableName: outboxTable, IndexName: OUTBOX_TABLE.parkedIndex, KeyConditionExpression: 'parked = :p', ExpressionAttributeValues: { ':p': { S: 'PARKED' } } }));
  */
 export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', parkedIndex: 'parked-by-time', ttlAttribute: 'expires_at' } as const;
 
@@ -48,15 +61,27 @@ export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-b
  * Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. Rows
  * (parked ones included) expire `retentionSeconds` after the failure: long enough for an operator to
  * look and retry, and a bound consumers' idempotency horizons must cover.
+ *
+ * @example
+ * const retentionDays = FAILED_MESSAGE_TABLE.retentionSeconds / 86_400; // 30
  */
 export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at', retentionSeconds: 30 * 24 * 3600 } as const;
 
-/** CloudWatch namespace of every courier EMF metric unless `POWERTOOLS_METRICS_NAMESPACE` says otherwise. */
+/**
+ * CloudWatch namespace of every courier EMF metric unless `POWERTOOLS_METRICS_NAMESPACE` says otherwise.
+ *
+ * @example
+ * new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRICS.quarantined, dimensionsMap: { consumer: 'points-ledger' } });
+ */
 export const METRICS_NAMESPACE = 'courier';
 
 /**
  * EMF metric names: consumers (dimension `consumer`), publishers (dimension `service`), and every
- * function's `ColdStart` (dimensions `service`, `function_name`, as Powertools Metrics writes it).
+ * function's `ColdStart` (dimensions `service`, `function_name`, as Powertools Metrics writes it). For
+ * alarms and dashboards of your own on courier's metrics.
+ *
+ * @example
+ * new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: METRICS.transientFailures, dimensionsMap: { consumer: 'points-ledger' }, statistic: 'Sum' });
  */
 export const METRICS = {
   processed: 'processed',
@@ -71,7 +96,14 @@ export const METRICS = {
   outboxParked: 'outbox_parked',
 } as const;
 
-/** Message attributes a quarantined record carries in its DLQ: why it is there. */
+/**
+ * Message attributes a quarantined record carries in its DLQ: why it is there, for tools that read the
+ * DLQ.
+ *
+ * @example
+ * const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageAttributeNames: ['All'] }));
+ * const reasons = Messages.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.errorClass]?.StringValue);
+ */
 export const DLQ_ATTRIBUTES = {
   errorClass: 'courier.error_class',
   errorMessage: 'courier.error_message',

@@ -7,9 +7,21 @@ import { TRACEPARENT_PATTERN } from './trace-context.js';
 // zod/mini ships without messages; English ones make every rejection readable in logs and DLQ reasons.
 z.config(en());
 
-/** `<entity>.<action>.v<N>`, snake_case parts. */
+/**
+ * What `defineEvent` accepts as a detail-type: `<entity>.<action>.v<N>`, snake_case parts; the groups
+ * are the entity, the action and the version. For checking a name before it reaches `defineEvent`.
+ *
+ * @example
+ * const [, entity, action, version] = DETAIL_TYPE_PATTERN.exec('order.created.v1')!; // 'order', 'created', '1'
+ */
 export const DETAIL_TYPE_PATTERN = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\.v([1-9][0-9]*)$/;
-/** `<org>.<domain>`. */
+/**
+ * What `defineEvent` accepts as an event source: `<org>.<domain>`, lower-case.
+ *
+ * @example
+ * SOURCE_PATTERN.test('acme.shipping'); // true
+ * SOURCE_PATTERN.test('Shipping'); // false
+ */
 export const SOURCE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/;
 
 /** Metadata every `detail` carries beside its payload. */
@@ -25,15 +37,31 @@ const metadata = (version: number) => ({
 });
 
 type Metadata = ReturnType<typeof metadata>;
+/**
+ * The metadata fields of every courier `detail` (event_id, occurred_at, version, correlation_id and the
+ * optional causation_id and traceparent), as a type: what a test overrides in `courierDetail`.
+ */
 export type MetadataFields = z.infer<z.ZodMiniObject<Metadata>>;
 
+/** One reason a value does not match its contract: where, and what is wrong there. */
 export interface ContractIssue {
   /** `lines[0].qty`; empty for the whole value. */
   path: string;
+  /** zod's English message, e.g. `Too small: expected number to be >=1`. */
   message: string;
 }
 
-/** A value that does not match its contract, with every offending path. */
+/**
+ * A value that does not match its contract, with every offending path. The consumer runtime treats it
+ * as permanent (the record goes to the DLQ at once); the publisher reports it as a failed publish that
+ * is not retryable.
+ *
+ * @example
+ * const parsed = OrderCreatedV1.parse(detail);
+ * if (!parsed.ok) log.warn('invalid order', { issues: parsed.error.issues }); // [{ path: 'lines[0].qty', message: '…' }]
+ * // a handler refusing a detail by its own rules: quarantined at once, the path in the DLQ reason
+ * throw new ContractViolation('order.created.v1', [{ path: 'lines', message: 'no lines' }]);
+ */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
   constructor(
@@ -44,6 +72,7 @@ export class ContractViolation extends Error {
   }
 }
 
+/** The outcome of checking a value against a contract: the typed value, or the violation; never a throw. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ContractViolation };
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -53,7 +82,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Runs a zod schema and turns its issues into a ContractViolation naming each path. */
+/**
+ * Runs a zod schema and turns its issues into a ContractViolation naming each path: for checking values
+ * that are not event details (a request body, a stored record) with the same errors as a contract.
+ *
+ * @example
+ * const ShipmentRequest = z.object({ order_id: id(), carrier: text(32) });
+ * const parsed = parseWith(ShipmentRequest, 'shipment request', JSON.parse(body));
+ * if (!parsed.ok) return { status: 400, body: { error: parsed.error.message } };
+ */
 export function parseWith<T>(schema: z.ZodMiniType<T>, label: string, input: unknown): ParseResult<T> {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };

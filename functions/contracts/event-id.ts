@@ -1,6 +1,12 @@
 import { createHash, randomFillSync } from 'node:crypto';
 
-/** UUIDv7 (RFC 9562): 48-bit Unix milliseconds first, so ids sort by creation time. */
+/**
+ * A courier event_id: UUIDv7 (RFC 9562), 48-bit Unix milliseconds first, so ids sort by creation time.
+ * For checking an id that arrives from outside a contract, e.g. in a request path.
+ *
+ * @example
+ * if (!EVENT_ID_PATTERN.test(eventId)) throw new HttpError(400, 'event_id: not a UUIDv7');
+ */
 export const EVENT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const bytes = new Uint8Array(16);
@@ -9,7 +15,12 @@ let counter = 0;
 
 /**
  * A new producer-assigned event id. Within one millisecond the 12-bit `rand_a` field is a counter
- * (RFC 9562 method 1), so ids from one process stay strictly increasing.
+ * (RFC 9562 method 1), so ids from one process stay strictly increasing. The publisher assigns one to
+ * every event it builds; call it yourself only for an id you must know before publishing.
+ *
+ * @example
+ * const eventId = newEventId();
+ * await publisher.publish([outgoing(OrderCreatedV1, order, { eventId })]);
  */
 export function newEventId(now: number = Date.now()): string {
   randomFillSync(bytes);
@@ -40,6 +51,11 @@ export function newEventId(now: number = Date.now()): string {
  * cause's id and `name`. A re-run of the producer for the same cause (a crash or a lost completion before
  * its idempotency marker was written) announces the same event_id, which consumers recognise as a
  * duplicate, instead of a second event nobody can tell from a new one. Still a UUIDv7.
+ *
+ * @example
+ * // in a consumer of order.created.v1 that announces risk.assessed.v1
+ * const eventId = derivedEventId(event.detail.event_id, RiskAssessedV1.detailType);
+ * await publisher.publish([outgoing(RiskAssessedV1, assessment, { eventId, causationId: event.detail.event_id })]);
  */
 export function derivedEventId(causeEventId: string, name: string): string {
   if (!EVENT_ID_PATTERN.test(causeEventId)) throw new Error(`not a UUIDv7 event id: ${causeEventId}`);
