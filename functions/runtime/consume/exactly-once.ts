@@ -10,7 +10,14 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BusinessConditionFailed, PermanentError } from './errors.js';
 
-/** TransactWriteItems takes at most 100 items; one is the idempotency marker. */
+/**
+ * The most writes an exactly-once handler may return: TransactWriteItems takes at most 100 items and one
+ * is the idempotency marker. More is a permanent failure; bound what one event may touch with it.
+ *
+ * @example
+ * // each sku is one write, plus the reservation and the reply's outbox row
+ * export const MAX_SKUS = MAX_WRITES - 2;
+ */
 export const MAX_WRITES = 99;
 
 export type CommitResult =

@@ -16,4 +16,4 @@ export {
   UnknownDetailType,
 } from './errors.js';
 export { MAX_WRITES } from './exactly-once.js';
-export { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-delay.js';
+export type { RetryBackoff } from './retry-delay.js';

@@ -44,6 +44,12 @@ export type HandlerMap<E extends readonly ConsumableEvent[]> = { [K in DetailTyp
  */
 export type IdempotencyMode = 'claim' | 'optimistic';
 
+/**
+ * How a consumer recognises a record it has already handled: the mode, the table of markers, the key of
+ * one event and how long a marker lasts. The defaults (claim mode, `detail.event_id`, the table and
+ * horizon the Consumer construct sets) fit most consumers; set `mode: 'optimistic'` for handlers whose
+ * only effects are the writes they return.
+ */
 export interface IdempotencyOptions<E extends readonly ConsumableEvent[]> {
   /**
    * Claim before running, or commit the marker with the handler's writes (see IdempotencyMode).
@@ -72,6 +78,11 @@ export interface IdempotencyOptions<E extends readonly ConsumableEvent[]> {
   ttlSeconds?: number;
 }
 
+/**
+ * What `consumer` is built from: the events it declares, its handler(s), and how it keeps records
+ * idempotent, bounds their time, orders and retries them. Everything but `events` and `handle` has a
+ * default taken from the environment the Consumer construct sets.
+ */
 export interface ConsumerOptions<E extends readonly ConsumableEvent[]> {
   /**
    * Used in idempotency ids, logs, metrics and DLQ attributes.

@@ -28,7 +28,14 @@ export interface CallerPolicy {
   readonly permissionRoles?: Readonly<Record<string, string>>;
 }
 
-/** The policy the construct configured: `COURIER_API_AUTH` and `COURIER_API_PERMISSION_ROLES`. */
+/**
+ * The policy the `ServiceApi` construct configured (`COURIER_API_AUTH` and `COURIER_API_PERMISSION_ROLES`).
+ * Read it once at module load and pass it to `callerOf`, so a misconfigured function fails its cold start.
+ *
+ * @example
+ * const CALLERS = callerPolicyFromEnv();
+ * const caller = callerOf(request, CALLERS);
+ */
 export function callerPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): CallerPolicy {
   const roles = env[API_PERMISSION_ROLES_ENV];
   return { allowAnonymous: env[API_AUTH_ENV] === 'none', permissionRoles: roles ? (JSON.parse(roles) as Record<string, string>) : {} };
@@ -101,7 +108,12 @@ export function callerOf(request: APIGatewayProxyEventV2, policy: CallerPolicy =
   return { via: who.via, principal: who.principal, user: onBehalfOf, has: who.has };
 }
 
-/** 403 unless the caller holds `permission`. */
+/**
+ * 403 unless the caller holds `permission` (a JWT scope, or for IAM a session of the permission's role).
+ *
+ * @example
+ * requirePermission(callerOf(request, CALLERS), 'config:write');
+ */
 export function requirePermission(caller: Caller, permission: string): void {
   if (!caller.has(permission)) throw new HttpError(403, `this needs the ${permission} permission, which ${caller.principal} does not hold`);
 }
@@ -109,7 +121,11 @@ export function requirePermission(caller: Caller, permission: string): void {
 /**
  * The user a request acts for, checked against the user its body names: 403 when they differ, or when
  * the caller acts for no user (an IAM caller without {@link ON_BEHALF_OF_HEADER}). Only an anonymous
- * caller (insecure opt-out) is taken at the body's word.
+ * caller (insecure opt-out) is taken at the body's word. Returns the user.
+ *
+ * @example
+ * const body = readJsonBody(request, PlaceOrderRequest);
+ * const userId = actingUser(callerOf(request, CALLERS), { field: 'user_id', value: body.user_id });
  */
 export function actingUser(caller: Caller, named: { field: string; value: string }): string {
   if (caller.user !== undefined) {
@@ -124,6 +140,10 @@ export function actingUser(caller: Caller, named: { field: string; value: string
  * 403 unless the caller may act on a resource of `owner`: the owner itself, or a caller holding
  * {@link ON_BEHALF_OF_PERMISSION} acting as itself (an operator). Acting for a user, a caller has exactly
  * that user's rights.
+ *
+ * @example
+ * const order = await readOrder(orderId);
+ * requireOwnerOrOperator(callerOf(request, CALLERS), order.user_id, `order ${orderId}`);
  */
 export function requireOwnerOrOperator(caller: Caller, owner: string, what: string): void {
   const operator = caller.user === undefined && caller.has(ON_BEHALF_OF_PERMISSION);

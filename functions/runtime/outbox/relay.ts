@@ -11,7 +11,10 @@ import type { OutboxTable } from './table.js';
  * and it must not hold up the stream). Redelivery is harmless: rows are re-read consistently and anything
  * no longer PENDING is skipped. On a retryable failure it reports the first failed record's sequence
  * number; the stream then retries from there, so later records come back too and are skipped if they
- * went out.
+ * went out. `outboxRelayFromEnv` builds it from the environment; this is for explicit wiring.
+ *
+ * @example
+ * export const handler = createOutboxRelay({ table: createOutboxTable({ tableName: 'orders-outbox' }), publisher: createPublisher({ busName: 'courier-bus' }) });
  */
 export function createOutboxRelay(deps: { table: OutboxTable; publisher: Publisher }) {
   const { table, publisher } = deps;

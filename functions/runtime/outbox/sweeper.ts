@@ -16,9 +16,11 @@ const PAGE_SIZE = 100;
 /** Rows one run looks at, at most, whatever its time budget. */
 const DEFAULT_MAX_ROWS = 5_000;
 
+/** What one sweep did with the rows it found. */
 export interface SweepSummary {
   /** Rows old enough and still pending when read. */
   found: number;
+  /** Went out and were marked PUBLISHED. */
   published: number;
   /** Failed again, retryably: tried again by the next sweep. */
   failed: number;
@@ -30,12 +32,13 @@ export interface SweepSummary {
 
 type Outcome = Exclude<keyof SweepSummary, 'found'>;
 
+/** What `sweepOutbox` sweeps, which rows count as stuck, and its bounds. */
 export interface SweepOptions {
   table: OutboxTable;
   publisher: Publisher;
   /** Rows younger than this are left to the relay. */
   olderThanMs: number;
-  /** @default DEFAULT_OUTBOX_MAX_ATTEMPTS */
+  /** Sweeps that may fail to publish a row before it is parked. @default 12 */
   maxAttempts?: number;
   /** Stop starting pages at this time (epoch ms), e.g. the Lambda's remaining time minus a margin. @default - no limit */
   deadline?: number;
@@ -48,7 +51,12 @@ export interface SweepOptions {
  * handled them (stream outage, a relay that kept failing) are published with their stored event_id and
  * marked. A row that fails permanently, or retryably for the `maxAttempts`-th sweep, is parked with its
  * reason. The run pages through the whole pending index (oldest first, each row once), so old rows that
- * keep failing can never starve the younger ones behind them.
+ * keep failing can never starve the younger ones behind them. `outboxSweeperFromEnv` is the scheduled
+ * handler around it.
+ *
+ * @example
+ * const summary = await sweepOutbox({ table: outboxTableFromEnv(), publisher: publisherFromEnv(), olderThanMs: 60_000, deadline: Date.now() + 50_000 });
+ * log.info('swept', { ...summary });
  */
 export async function sweepOutbox(options: SweepOptions): Promise<SweepSummary> {
   const { table, publisher } = options;

@@ -13,7 +13,9 @@ const PARKED = 'PARKED';
 /** Published rows stay 7 days (what was announced, and when) before TTL removes them. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 
+/** An outbox row as the relay and the sweeper read it: the built entry, when it was written, its failed sweeps. */
 export interface OutboxRow extends StoredEntry {
+  /** When the business transaction wrote it (epoch ms). */
   createdAt: number;
   /** Sweeps that tried to publish the row and failed (the relay's stream retries are not counted). */
   attempts: number;
@@ -32,6 +34,10 @@ export function outboxItem(stored: StoredEntry, now: number): Record<string, Att
   });
 }
 
+/**
+ * The outbox table as the relay and the sweeper use it: consistent reads of PENDING rows, pages of the
+ * pending index, and the fenced state changes (published, one more failure, parked).
+ */
 export interface OutboxTable {
   /** The rows among `ids` that are still PENDING now (consistent read); published, parked or missing ones are left out. */
   stillPending(ids: readonly string[]): Promise<OutboxRow[]>;
@@ -48,6 +54,14 @@ export interface OutboxTable {
   park(row: OutboxRow, error: string): Promise<void>;
 }
 
+/**
+ * The outbox table on an explicit name (`outboxTableFromEnv` reads it from the environment the Outbox
+ * construct sets), for a relay or sweeper of your own.
+ *
+ * @example
+ * const table = createOutboxTable({ tableName: 'orders-outbox' });
+ * const summary = await sweepOutbox({ table, publisher: createPublisher({ busName: 'courier-bus' }), olderThanMs: 60_000 });
+ */
 export function createOutboxTable(options: { tableName: string; client?: DynamoDBClient; clock?: Clock }): OutboxTable {
   const client = options.client ?? dynamoClient();
   const clock = options.clock ?? systemClock;

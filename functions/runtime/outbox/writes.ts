@@ -8,6 +8,7 @@ import { outboxItem } from './table.js';
 /** DynamoDB's limit on actions in one TransactWriteItems. */
 export const TRANSACT_MAX_ITEMS = 100;
 
+/** Why one item of a cancelled transaction stopped it, as `TransactionCancelled.reasons` lists them. */
 export interface CancelledItem {
   /** Position in the transaction: business items first, then one outbox row per event. */
   index: number;
@@ -22,7 +23,18 @@ export interface CancelledItem {
   message?: string;
 }
 
-/** A cancelled transaction, saying which item stopped it and why (DynamoDB reports a list of codes). */
+/**
+ * A cancelled transaction, saying which item stopped it and why (DynamoDB reports a list of codes):
+ * what `transactWithOutbox` throws when a business condition (or a conflict) cancels it.
+ *
+ * @example
+ * try {
+ *   await transactWithOutbox({ outboxTable: OUTBOX_TABLE, items: [cancelIfLive], events: [cancelled] });
+ * } catch (error) {
+ *   if (error instanceof TransactionCancelled && error.conditionFailed(0)) throw new HttpError(409, `order ${orderId} is no longer cancellable`);
+ *   throw error;
+ * }
+ */
 export class TransactionCancelled extends Error {
   override readonly name = 'TransactionCancelled';
   constructor(readonly reasons: CancelledItem[], options?: ErrorOptions) {
@@ -45,7 +57,15 @@ function describe(r: CancelledItem): string {
  * change and its announcement commit together or not at all. Events are validated first (a
  * ContractViolation writes nothing). Business conditions stay as the caller wrote them; each outbox row
  * must not exist yet. The SDK fills ClientRequestToken, so its own retries of the call are idempotent.
- * Returns the built events (their event_ids) in order.
+ * Returns the built events (their event_ids) in order. At most 100 items in all (DynamoDB's limit).
+ *
+ * @example
+ * const [stored] = await transactWithOutbox({
+ *   outboxTable: OUTBOX_TABLE,
+ *   items: [{ Put: { TableName: ORDERS_TABLE, Item: marshall(order), ConditionExpression: 'attribute_not_exists(pk)' } }],
+ *   events: [outgoing(OrderCreatedV1, payload, { correlationId })],
+ * });
+ * log.info('order stored', { event_id: stored!.eventId });
  */
 export async function transactWithOutbox(options: {
   outboxTable: string;
@@ -72,6 +92,11 @@ export async function transactWithOutbox(options: {
 /**
  * Builds and validates events and renders one outbox-row Put each (a row must not exist yet). For
  * writers that commit them in their own transaction, e.g. a consumer's exactly-once writes.
+ *
+ * @example
+ * // an exactly-once handler: the award, the balance and the announcement commit with its marker
+ * const awarded = outgoing(PointsAwardedV1, { order_id, user_id, points, balance }, { correlationId: order.correlation_id, causationId: order.event_id });
+ * return { writes: [awardPut, balanceUpdate, ...outboxWrites(OUTBOX_TABLE, [awarded]).writes] };
  */
 export function outboxWrites(outboxTable: string, events: readonly OutgoingEvent[], now: number = Date.now()): { writes: TransactWriteItem[]; stored: StoredEntry[] } {
   const built = events.map((e) => buildEvent(e, now));

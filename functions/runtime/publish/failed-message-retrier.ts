@@ -5,10 +5,15 @@ import { republish } from './republish.js';
 export const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_BATCH_LIMIT = 500;
 
+/** What one retrier run did, row by row. */
 export interface RetrySummary {
+  /** Rows whose next attempt had come. */
   due: number;
+  /** Went out and were deleted. */
   published: number;
+  /** Failed again, retryably: pushed back with backoff. */
   rescheduled: number;
+  /** Failed permanently, or for the `maxAttempts`-th time: parked (metric `parked`). */
   parked: number;
   /** Rows this run never sent (its publish deadline passed first): left as they were, no attempt charged. */
   skipped: number;
@@ -19,7 +24,12 @@ export interface RetrySummary {
 /**
  * One scheduled run: republish the due rows of the failed-message table, delete what went out, push the
  * rest back with backoff, and park what failed permanently or `maxAttempts` times (metric `parked`, which
- * the alarms watch).
+ * the alarms watch). The prebuilt retrier (`failedMessageRetrierFromEnv`) runs it on a schedule; call it
+ * yourself to run the retrier with an explicit configuration.
+ *
+ * @example
+ * const summary = await retryFailedMessages({ publisher: createPublisher({ busName: 'courier-bus' }), store, maxAttempts: 8 });
+ * console.log(`${summary.published} of ${summary.due} due messages published`);
  */
 export async function retryFailedMessages(deps: {
   publisher: Publisher;

@@ -27,33 +27,56 @@ export const FAILED_MESSAGE_BACKOFF: BackoffPolicy = { baseMs: 60_000, capMs: 3_
 /** Rows (parked ones included) expire after 30 days: long enough for an operator to look and redrive. */
 export const FAILED_MESSAGE_RETENTION_MS = FAILED_MESSAGE_TABLE.retentionSeconds * 1000;
 
+/** A row of the failed-message table: the entry as it was built (event_id kept), its last error and its schedule. */
 export interface FailedMessage extends StoredEntry {
+  /** The last failure, `<code>: <message>`. */
   error: string;
   /** Publish runs that failed so far (the first, inline one included). */
   attempts: number;
+  /** When the retrier may try it next (epoch ms). */
   nextAttemptAt: number;
+  /** `DUE`: the retrier will try it; `PARKED`: given up, kept for an operator (`courier failed retry`). */
   status: 'DUE' | 'PARKED';
 }
 
+/**
+ * The failed-message table: where publishes that EventBridge refused wait for the retrier (with backoff)
+ * or, parked, for an operator.
+ */
 export interface FailedMessageStore {
   /** Keeps a failed publish: retryable failures become DUE, permanent ones are PARKED at once. */
   keep(failure: PublishFailure): Promise<FailedMessage['status']>;
   /** Up to `limit` DUE rows whose next attempt time has come, oldest first, read consistently. */
   due(limit: number): Promise<FailedMessage[]>;
+  /** Deletes a row once its event went out. */
   remove(message: FailedMessage): Promise<void>;
+  /** Counts one more failed attempt and schedules the next with backoff. */
   retryLater(message: FailedMessage, error: string): Promise<void>;
+  /** Gives up on a row: PARKED with its reason, out of the retrier's index, kept for an operator. */
   park(message: FailedMessage, error: string): Promise<void>;
 }
 
+/** Which table `createFailedMessageStore` uses, and the retry schedule it writes. */
 export interface FailedMessageStoreOptions {
   tableName: string;
+  /** @default - courier's shared DynamoDB client (`dynamoClient()`) */
   client?: DynamoDBClient;
+  /** @default systemClock */
   clock?: Clock;
+  /** Delay before each background retry. @default { baseMs: 60000, capMs: 3600000 } */
   backoff?: BackoffPolicy;
 }
 
 export const describeFailure = (f: { code: string; message: string }): string => `${f.code}: ${f.message}`;
 
+/**
+ * The failed-message store on an explicit table (`failedMessageStoreFromEnv` reads it from the
+ * environment the constructs set).
+ *
+ * @example
+ * const store = createFailedMessageStore({ tableName: 'shipping-failed-messages' });
+ * const next = await store.due(25); // the rows the retrier would try now, oldest first
+ */
 export function createFailedMessageStore(options: FailedMessageStoreOptions): FailedMessageStore {
   const client = options.client ?? dynamoClient();
   const clock = options.clock ?? systemClock;

@@ -15,7 +15,14 @@ export interface OutgoingEvent<E extends EventDefinition<any> = EventDefinition<
   eventId?: string;
 }
 
-/** Typed constructor: the payload is checked against the definition at compile time. */
+/**
+ * An event to publish, with its payload checked against the definition at compile time (the detail is
+ * validated again at runtime when it is built). `meta` links it to what caused it.
+ *
+ * @example
+ * const event = outgoing(OrderCancelledV1, { order_id: 'o-1', user_id: 'u-1', reason: 'changed my mind' }, { correlationId: order.correlation_id });
+ * await transactWithOutbox({ outboxTable: OUTBOX_TABLE, items: [update], events: [event] });
+ */
 export function outgoing<E extends EventDefinition<any>>(
   event: E,
   payload: PayloadOf<E>,
@@ -33,12 +40,19 @@ export interface StoredEntry {
   entry: PutEventsRequestEntry;
 }
 
+/** The outcome of `buildEvent`: the entry to send, or (still rendered, for the operator) the entry and why its detail is invalid. */
 export type BuiltEvent = { ok: true; value: StoredEntry } | { ok: false; value: StoredEntry; error: ContractViolation };
 
 /**
  * Fills the metadata, validates the whole detail against its contract and renders the entry. The
  * current trace (a consumer's record, or the invocation's) becomes the detail's `traceparent` and the
- * entry's `TraceHeader`, so the event continues the trace of the work that produced it.
+ * entry's `TraceHeader`, so the event continues the trace of the work that produced it. Publishers and
+ * outbox writes call it; call it yourself to send entries with a client of your own.
+ *
+ * @example
+ * const built = buildEvent(outgoing(ShipmentDispatchedV1, { shipment_id: 's-1', order_id: 'o-1' }), Date.now());
+ * if (!built.ok) throw built.error;
+ * await client.send(new PutEventsCommand({ Entries: [{ ...built.value.entry, EventBusName: 'courier-bus' }] }));
  */
 export function buildEvent(out: OutgoingEvent, now: number, trace: TraceContext | undefined = currentTrace()): BuiltEvent {
   const eventId = out.eventId ?? newEventId(now);

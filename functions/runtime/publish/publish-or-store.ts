@@ -2,6 +2,7 @@ import type { FailedMessageStore } from './failed-message-store.js';
 import type { OutgoingEvent } from './outgoing.js';
 import type { Publisher } from './publisher.js';
 
+/** Where one event ended up after `publishOrStore`: on the bus, in the failed-message table, or only in the logs. */
 export interface KeptEvent {
   /** Absent only when the event could not even be built. */
   eventId?: string;
@@ -9,6 +10,11 @@ export interface KeptEvent {
   outcome: 'published' | 'stored' | 'parked' | 'lost';
 }
 
+/**
+ * A publisher that never loses an event it was given and never fails the request that gave it: what
+ * EventBridge refuses is kept in the failed-message table and retried by the retrier. For request
+ * handlers whose state is already written (otherwise use the outbox).
+ */
 export interface ReliablePublisher {
   /** Publishes within the publisher's own deadline and keeps every failure in the failed-message table. Never rejects. */
   publishOrStore(events: readonly OutgoingEvent[]): Promise<KeptEvent[]>;
@@ -18,6 +24,17 @@ export interface ReliablePublisher {
   drain(): Promise<void>;
 }
 
+/**
+ * A ReliablePublisher over an explicit publisher and failed-message store (`reliablePublisherFromEnv`
+ * builds both from the environment the constructs set).
+ *
+ * @example
+ * const reliable = createReliablePublisher({
+ *   publisher: createPublisher({ busName: 'courier-bus' }),
+ *   store: createFailedMessageStore({ tableName: 'shipping-failed-messages' }),
+ * });
+ * const [kept] = await reliable.publishOrStore([outgoing(ShipmentDispatchedV1, { shipment_id: 's-1', order_id: 'o-1' })]);
+ */
 export function createReliablePublisher(deps: { publisher: Publisher; store: FailedMessageStore }): ReliablePublisher {
   const { publisher, store } = deps;
   const { logger, metrics } = publisher;

@@ -8,10 +8,15 @@ import { ENV, METRICS } from '../../contracts/conventions.js';
 import { sendEntries } from './put-events.js';
 import { traceIdOfEntry, withTraceHeader } from './trace-header.js';
 
+/**
+ * What became of one event a publisher was given: published (with the entry as sent and the calls it
+ * took), or failed with EventBridge's error code and whether a later retry may succeed.
+ */
 export type PublishResult =
   | { status: 'published'; eventId: string; entry: PutEventsRequestEntry; attempts: number }
   | { status: 'failed'; eventId: string; entry: PutEventsRequestEntry; code: string; message: string; retryable: boolean; attempts: number };
 
+/** A failed PublishResult: what `FailedMessageStore.keep` takes to retry it in the background. */
 export type PublishFailure = Extract<PublishResult, { status: 'failed' }>;
 
 /**
@@ -25,22 +30,34 @@ export const PUBLISH_DEFAULTS = {
   concurrency: 4,
 };
 
+/** How `createPublisher` sends: the bus, and the in-call retry schedule and its budget. */
 export interface PublisherOptions {
+  /** Name or ARN of the event bus. */
   busName: string;
+  /** @default - courier's shared EventBridge client (`eventBridgeClient()`) */
   client?: EventBridgeClient;
+  /** @default systemClock */
   clock?: Clock;
+  /** Delay between in-call retries of the entries that failed retryably. @default { baseMs: 50, capMs: 1000 } */
   backoff?: BackoffPolicy;
+  /** PutEvents calls per entry, the first included. @default 6 */
   maxAttempts?: number;
-  /** The publisher's own budget per publish call, independent of the caller's request deadline. */
+  /** The publisher's own budget per publish call, independent of the caller's request deadline. @default 2000 */
   deadlineMs?: number;
+  /** PutEvents calls in flight at once (an event list over 10 entries or 256 KB takes several). @default 4 */
   concurrency?: number;
   /** Metrics dimension `service`; defaults to SERVICE_NAME. */
   service?: string;
+  /** @default - a Metrics with dimension `service` */
   metrics?: Metrics;
   /** Any logger with debug/info/warn/error (a Powertools Logger works). @default - courier's JSON logger */
   logger?: LogMethods;
 }
 
+/**
+ * Typed PutEvents with per-entry retry within a short deadline; what fails after it is reported, not
+ * thrown. Usually wrapped by a ReliablePublisher, which keeps those failures.
+ */
 export interface Publisher {
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -51,6 +68,15 @@ export interface Publisher {
   publishStored(entries: readonly StoredEntry[]): Promise<PublishResult[]>;
 }
 
+/**
+ * A publisher on one bus, configured explicitly (`publisherFromEnv` reads the bus from the environment
+ * the constructs set). For scripts, tests and publishers on a bus of their own.
+ *
+ * @example
+ * const publisher = createPublisher({ busName: 'courier-bus', service: 'shipping' });
+ * const [result] = await publisher.publish([outgoing(ShipmentDispatchedV1, { shipment_id: 's-1', order_id: 'o-1' })]);
+ * if (result!.status === 'failed') console.error(result!.code, result!.message);
+ */
 export function createPublisher(options: PublisherOptions): Publisher {
   const clock = options.clock ?? systemClock;
   const service = options.service ?? process.env[ENV.serviceName] ?? 'unknown';

@@ -22,7 +22,27 @@ let dynamo: DynamoDBClient | undefined;
 let sqs: SQSClient | undefined;
 let events: EventBridgeClient | undefined;
 
+/**
+ * The container's DynamoDB client, with courier's timeouts and retry budget: use it in handlers instead
+ * of a client of your own, so every call is bounded the same way.
+ *
+ * @example
+ * const { Item } = await dynamoClient().send(new GetItemCommand({ TableName: ORDERS_TABLE, Key: { pk: { S: orderId } } }), { abortSignal: context.signal });
+ */
 export const dynamoClient = (): DynamoDBClient => (dynamo ??= new DynamoDBClient(config()));
 // Queue URLs from an emulator may name another host; never let them redirect the client.
+/**
+ * The container's SQS client, with courier's timeouts and retry budget (queue URLs are not used as
+ * endpoints, so the local engine's URLs work too).
+ *
+ * @example
+ * await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+ */
 export const sqsClient = (): SQSClient => (sqs ??= new SQSClient({ ...config(), useQueueUrlAsEndpoint: false }));
+/**
+ * The container's EventBridge client, with courier's timeouts and retry budget; the publisher's default.
+ *
+ * @example
+ * const publisher = createPublisher({ busName: 'courier-bus', client: eventBridgeClient() });
+ */
 export const eventBridgeClient = (): EventBridgeClient => (events ??= new EventBridgeClient(config()));

@@ -15,6 +15,13 @@ export interface Clock {
   random(): number;
 }
 
+/**
+ * The real clock: `Date.now`, `setTimeout` and `Math.random`. The default wherever courier takes a
+ * `clock`; tests pass a fake one instead.
+ *
+ * @example
+ * const rows = await readConsistent(dynamoClient(), STOCK_TABLE, 'pk', [skuKey(sku)], systemClock);
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -11,7 +11,14 @@ import { backoffDelay, type Clock } from './backoff.js';
 const BATCH_GET_MAX_KEYS = 100;
 const UNPROCESSED_ROUNDS = 5;
 
-/** Current rows for `ids` (string partition key `keyName`); ids with no row are simply absent. */
+/**
+ * Current rows for `ids` (string partition key `keyName`), read consistently in BatchGetItem calls of 100
+ * keys with unprocessed keys retried; ids with no row are simply absent. For handlers that must decide on
+ * the latest state of several items at once.
+ *
+ * @example
+ * const rows = await readConsistent(dynamoClient(), POINTS_TABLE, 'pk', [awardKey(orderId), userKey(userId)], systemClock);
+ */
 export async function readConsistent(
   client: DynamoDBClient,
   table: string,

@@ -13,6 +13,7 @@ import { ENV } from '../../contracts/conventions.js';
 import { currentInvocation, serviceName } from './invocation.js';
 import { currentTrace } from './trace-scope.js';
 
+/** The structured fields of a log line, beside its message (errors are serialised with name, message and stack). */
 export type LogFields = Record<string, unknown>;
 
 /**
@@ -26,6 +27,10 @@ export interface LogMethods {
   error(message: string, fields: LogFields): void;
 }
 
+/**
+ * courier's logger: what handlers get as `context.log` and what `createLogger`/`asLogger` return. Fields
+ * are optional per call, and `child` binds fields to every later line.
+ */
 export interface Logger extends LogMethods {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -37,6 +42,7 @@ export interface Logger extends LogMethods {
 
 /** Powertools' levels and thresholds; a line is written when its level's threshold ≥ the configured one. */
 export const LOG_LEVELS = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
+/** A log level, Powertools' names: `TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`, `CRITICAL`, `SILENT`. */
 export type LogLevel = keyof typeof LOG_LEVELS;
 
 /**
@@ -58,6 +64,7 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel 
 /** Keys a line's own fields may not replace (Powertools reserves the same). */
 const RESERVED = ['level', 'message', 'timestamp', 'service'] as const;
 
+/** What `createLogger` takes beside its base fields: a fixed level and service instead of the environment's. */
 export interface LoggerOptions {
   /** @default - from the environment (`logLevelFromEnv`) */
   level?: LogLevel;

@@ -7,6 +7,7 @@
  */
 import { ENV, METRICS_NAMESPACE } from '../../contracts/conventions.js';
 
+/** The CloudWatch units courier's metrics use: counts and durations. */
 export type Unit = 'Count' | 'Milliseconds';
 
 /** EMF: at most 100 metric definitions per document and 100 values per metric; CloudWatch drops a document over either. */
