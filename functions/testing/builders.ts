@@ -52,7 +52,9 @@ export function eventBridgeEvent(event: Pick<ConsumableEvent, 'source' | 'detail
   });
 }
 
+/** What `sqsRecord` varies about a record: its queue (standard or FIFO), its delivery count and attributes. */
 export interface SqsRecordOptions {
+  /** @default - a new `msg-<n>` id per record */
   messageId?: string;
   /** The source queue's ARN; a name ending in `.fifo` makes it a FIFO record. @default a standard queue */
   queueArn?: string;

@@ -45,7 +45,14 @@ function compare(a: AttributeValue, b: AttributeValue): number | undefined {
   return JSON.stringify(a) === JSON.stringify(b) ? 0 : undefined;
 }
 
-/** True when `expression` holds for `item` (undefined: the item does not exist). */
+/**
+ * True when `expression` holds for `item` (undefined: the item does not exist): for fakes of your own
+ * tables that must honour the conditions your handlers send.
+ *
+ * @example
+ * const ok = evaluateCondition('attribute_not_exists(pk) OR #v < :v', stored, { names: { '#v': 'version' }, values: { ':v': { N: '3' } } });
+ * if (!ok) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+ */
 export function evaluateCondition(expression: string, item: Item | undefined, context: ExpressionContext = {}): boolean {
   const tokens = tokenize(expression);
   let at = 0;
@@ -132,7 +139,13 @@ export function evaluateCondition(expression: string, item: Item | undefined, co
   return result;
 }
 
-/** Applies an update expression of `SET a = :x, #b = :y` assignments (the only form courier sends). */
+/**
+ * Applies an update expression of `SET a = :x, #b = :y` assignments (the only form courier sends) and
+ * returns the updated item, for fakes that answer UpdateItem.
+ *
+ * @example
+ * const updated = applySet('SET #s = :s, updated_at = :now', stored, { names: { '#s': 'status' }, values: { ':s': { S: 'SHIPPED' }, ':now': { N: '1700000000000' } } });
+ */
 export function applySet(expression: string, item: Item, context: ExpressionContext = {}): Item {
   const match = /^\s*SET\s+(.+)$/i.exec(expression);
   if (!match) throw new Error(`update expression: only SET assignments are understood, got ${expression}`);

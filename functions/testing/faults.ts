@@ -22,18 +22,38 @@ import { createLogger, Metrics, type Logger } from '../runtime/index.js';
  * its bundles. Every injected fault writes one log line (`fault injected`, field `fault`) and one EMF
  * document with the metric `fault_<kind>`.
  */
+/**
+ * The environment variable that turns fault injection on for one function (see above for its format).
+ *
+ * @example
+ * await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName, Environment: { Variables: { ...variables, [FAULTS_ENV]: JSON.stringify({ transient: 0.1, seed: 42 }) } } }));
+ */
 export const FAULTS_ENV = 'COURIER_FAULTS';
 
+/**
+ * Every fault that can be injected, the keys of a COURIER_FAULTS setting besides `seed`.
+ *
+ * @example
+ * const injected = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
+ */
 export const FAULT_KINDS = ['transient', 'timeout', 'crash', 'putEventsThrottle', 'idempotencyThrottle', 'permanent'] as const;
+/** One kind of fault: the name of its rate in COURIER_FAULTS, of its `fault_<kind>` metric and of its log lines' `fault` field. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** A valid COURIER_FAULTS setting: a rate in 0..1 for every fault kind (0 when not given) and the optional seed. */
 export interface FaultConfig {
   rates: Readonly<Record<FaultKind, number>>;
   /** Without a seed, decisions use Math.random. */
   seed?: number;
 }
 
-/** COURIER_FAULTS is not a valid setting. */
+/**
+ * COURIER_FAULTS is not a valid setting: thrown by `parseFaults`, and by the invocation on the local
+ * engine, so a typo in a chaos plan fails loudly instead of injecting nothing.
+ *
+ * @example
+ * expect(() => parseFaults('{"transiant":0.1}')).toThrow(FaultConfigError);
+ */
 export class FaultConfigError extends Error {
   override name = 'FaultConfigError';
 }
@@ -74,7 +94,14 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
   return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-/** Parses and validates a COURIER_FAULTS value; throws FaultConfigError saying what is wrong. */
+/**
+ * Parses and validates a COURIER_FAULTS value; throws FaultConfigError saying what is wrong. A chaos
+ * driver calls it before setting a value, to refuse a plan the runtime would reject.
+ *
+ * @example
+ * const setting = JSON.stringify({ transient: 0.1, crash: 0.01, seed: 42 });
+ * parseFaults(setting); // { rates: { transient: 0.1, crash: 0.01, timeout: 0, … }, seed: 42 }
+ */
 export function parseFaults(raw: string): FaultConfig {
   const fail = (why: string): never => {
     throw new FaultConfigError(`${FAULTS_ENV} ${why}; expected a JSON object like {"transient":0.1,"seed":42} with keys ${[...FAULT_KINDS, 'seed'].join(', ')}`);

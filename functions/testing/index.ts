@@ -16,5 +16,5 @@ export * from './builders.js';
 export * from './lambda-context.js';
 export * from './idempotency-table.js';
 export * from './condition-expression.js';
-export * from './faults.js';
-export * from './fault-middleware.js';
+export { FAULT_KINDS, FAULTS_ENV, FaultConfigError, parseFaults, type FaultConfig, type FaultKind } from './faults.js';
+export { faultMiddleware, installFaults } from './fault-middleware.js';

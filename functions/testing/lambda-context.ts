@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 
+/** What `fakeLambdaContext` answers: the remaining time (fixed or moving) and the ids log lines carry. */
 export interface FakeContextOptions {
   /** What `getRemainingTimeInMillis()` answers: a fixed number, or a function for a clock the test moves. @default 60000 */
   remainingMs?: number | (() => number);
