@@ -25,7 +25,14 @@ export interface AppConfig {
 export const NAME_PART = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
 export const STAGE_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
 
-/** Reads `context.courier` (and `context.stage`) from `<dir>/cdk.json`; no file → empty config. */
+/**
+ * Reads `context.courier` (and `context.stage`) from `<dir>/cdk.json`; no file → empty config. A script
+ * that runs beside the app reads it to address the same stacks and load the same plugins as the CLI.
+ *
+ * @example
+ * const config = loadAppConfig();
+ * const ctx = createContext({ scope: resolveScope({}, config), plugins: await loadPlugins(config.plugins) });
+ */
 export function loadAppConfig(dir = process.cwd()): AppConfig {
   const file = join(dir, 'cdk.json');
   if (!existsSync(file)) return { plugins: [] };

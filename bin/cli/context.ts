@@ -27,8 +27,14 @@ export interface Output {
   isTTY: boolean;
 }
 
+/**
+ * What every command function runs with: the AWS clients, where output goes, the scope (app and stage)
+ * and its discovered deployment, the app's plugins, and a clock. Make one with {@link createContext}.
+ */
 export interface Context {
+  /** The AWS clients the command uses. */
   clients: Clients;
+  /** Where the command writes text and progress. */
   out: Output;
   /** The app and stage whose stacks the commands operate on. */
   scope: Scope;
@@ -36,7 +42,9 @@ export interface Context {
   plugins: readonly CourierPlugin[];
   /** The AWS endpoint the clients use when it is not AWS's (--endpoint-url, AWS_ENDPOINT_URL): the local engine. */
   endpoint?: string;
+  /** The current time, epoch ms (tests fix it). */
   now(): number;
+  /** Waits between polls (tests make it instant). */
   sleep(ms: number): Promise<void>;
   /** Discovered once per context (stack outputs), then cached. */
   deployment(): Promise<Deployment>;
@@ -54,6 +62,9 @@ export interface ClientSettings {
  * and the default credential chain. Explicit connection/request timeouts, so an unreachable endpoint
  * fails in seconds (exit 3) instead of hanging; SQS ignores the host inside queue URLs (local engine
  * hands out `localhost` URLs while the client talks to 127.0.0.1).
+ *
+ * @example
+ * const ctx = createContext({ clients: createClients({ profile: 'ops', region: 'eu-west-1' }) });
  */
 export function createClients(settings: ClientSettings = {}): Clients {
   const common = {
@@ -80,7 +91,14 @@ export const processOutput: Output = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
-/** Collects everything written (tests, and the e2e when it wants the rendered text). */
+/**
+ * Collects everything written instead of printing it (tests, and scripts that want the rendered text).
+ *
+ * @example
+ * const out = bufferOutput();
+ * const code = await main(['dlq', 'list'], createContext({ out }));
+ * if (code !== EXIT.ok) throw new Error(out.stderr);
+ */
 export function bufferOutput(isTTY = false): Output & { stdout: string; stderr: string } {
   const buffer = {
     stdout: '',
@@ -96,6 +114,15 @@ export function bufferOutput(isTTY = false): Output & { stdout: string; stderr: 
   return buffer;
 }
 
+/**
+ * The context the command functions take. Anything not given comes from the environment: SDK clients
+ * from AWS_PROFILE / AWS_REGION / AWS_ENDPOINT_URL, stdout/stderr, the real clock, stage `dev`. The
+ * deployment is discovered from the scope's stacks on first use and cached; pass one to skip that.
+ *
+ * @example
+ * const ctx = createContext({ scope: { stage: 'prod', app: 'Shipping' } });
+ * const rows = await dlqList(ctx);
+ */
 export function createContext(options: Partial<Omit<Context, 'deployment'>> & { deployment?: Deployment | (() => Promise<Deployment>) } = {}): Context {
   const clients = options.clients ?? createClients();
   const scope = options.scope ?? { stage: DEFAULT_STAGE };
@@ -114,7 +141,13 @@ export function createContext(options: Partial<Omit<Context, 'deployment'>> & { 
   };
 }
 
-/** An error the CLI reports as one line (plus an optional hint) with its own exit code. */
+/**
+ * An error the CLI reports as one line (plus an optional hint) with its own exit code; a plugin throws
+ * one to fail a command with a message for the operator.
+ *
+ * @example
+ * throw new CliError(`no shipment ${key}`, EXIT.failure, 'shipment ids start with shp_');
+ */
 export class CliError extends Error {
   constructor(
     message: string,
@@ -135,6 +168,13 @@ export class UsageError extends CliError {
   }
 }
 
+/**
+ * The CLI's exit codes, which `main` returns: 0 ok, 1 failed or refused, 2 usage, 3 no credentials or
+ * endpoint unreachable, 4 stacks not deployed, 5 unknown consumer or service.
+ *
+ * @example
+ * if ((await main(['outbox', 'status'])) === EXIT.notDeployed) console.error('deploy the app first');
+ */
 export const EXIT = { ok: 0, failure: 1, usage: 2, aws: 3, notDeployed: 4, unknownConsumer: 5 } as const;
 
 const CREDENTIAL_ERRORS = new Set([
@@ -150,7 +190,19 @@ const CREDENTIAL_ERRORS = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** How an error ends the process: exit code, message and hint. */
+/**
+ * How an error ends the process: exit code, message and hint, as the CLI prints them. For scripts that
+ * call the command functions themselves and want to fail the same way.
+ *
+ * @example
+ * try {
+ *   await dlqRedrive(ctx, 'shipping-dispatch');
+ * } catch (error) {
+ *   const { exitCode, message, hint } = classifyError(error);
+ *   console.error(hint ? `${message}\nhint: ${hint}` : message);
+ *   process.exitCode = exitCode;
+ * }
+ */
 export function classifyError(error: unknown): { exitCode: number; message: string; hint?: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof AmbiguousApp) return { exitCode: EXIT.usage, message: error.message };

@@ -56,25 +56,59 @@ export interface BusInfo {
   alarmTopicArn: string;
 }
 
+/**
+ * Everything courier deployed in one scope, as its stacks' outputs describe it: what the command
+ * functions act on (`ctx.deployment()`), and what a script reads queue URLs, table and function names from.
+ */
 export interface Deployment {
+  /** The bus, its archive and the alarm topic (absent when the messaging stack is not in scope). */
   bus?: BusInfo;
+  /** Every consumer, by name. */
   consumers: ConsumerInfo[];
+  /** Every service's outbox. */
   outboxes: OutboxInfo[];
+  /** Every service's failed-message store. */
   failedMessages: FailedMessagesInfo[];
   /** Every plain output (ApiUrl, table names…) by stack. */
   outputs: Record<string, Record<string, string>>;
 }
 
-/** Thrown when nothing of courier is deployed where the client points. */
+/**
+ * Thrown when nothing of courier is deployed where the client points (the CLI exits 4).
+ *
+ * @example
+ * try {
+ *   await dlqList(ctx);
+ * } catch (error) {
+ *   if (!(error instanceof NotDeployed)) throw error;
+ *   console.log('nothing deployed in this stage yet');
+ * }
+ */
 export class NotDeployed extends Error {}
 
-/** Thrown when the scope matches the stacks of more than one app: the CLI never mixes them. */
+/**
+ * Thrown when the scope matches the stacks of more than one app: the CLI never mixes them. Name the app
+ * (`Scope.app`, `--app`, or `context.courier.app` in cdk.json).
+ *
+ * @example
+ * try {
+ *   await discover(cfn, { stage: 'dev' });
+ * } catch (error) {
+ *   if (error instanceof AmbiguousApp) await discover(cfn, { stage: 'dev', app: 'Shipping' });
+ *   else throw error;
+ * }
+ */
 export class AmbiguousApp extends Error {}
 
 /**
  * Finds courier's components from the outputs (keys `Courier…`, descriptions `courier:<kind> …`, JSON
  * values) of the stacks in scope — names starting `<stage>-<app>` — never from hard-coded names, so the
- * CLI works for any app, account, region or local engine and never mixes stages or apps.
+ * CLI works for any app, account, region or local engine and never mixes stages or apps. A context
+ * calls it on first use of `ctx.deployment()`.
+ *
+ * @example
+ * const deployment = await discover(new CloudFormationClient({}), resolveScope({ stage: 'prod' }, loadAppConfig()));
+ * const dlqUrls = deployment.consumers.map((c) => c.dlqUrl);
  */
 export async function discover(cfn: CloudFormationClient, scope: Scope): Promise<Deployment> {
   const prefix = stackPrefix(scope);
@@ -111,7 +145,13 @@ export async function discover(cfn: CloudFormationClient, scope: Scope): Promise
   return deployment;
 }
 
-/** A consumer by its name, or by its queue/DLQ name or URL; undefined when nothing matches. */
+/**
+ * A consumer by its name, or by its queue/DLQ name or URL; undefined when nothing matches.
+ *
+ * @example
+ * const dispatch = findConsumer(await ctx.deployment(), 'shipping-dispatch');
+ * if (dispatch) console.log(dispatch.functionName, dispatch.dlqUrl);
+ */
 export function findConsumer(deployment: Deployment, nameOrQueue: string): ConsumerInfo | undefined {
   const wanted = nameOrQueue.trim();
   return deployment.consumers.find(

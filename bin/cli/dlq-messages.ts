@@ -38,6 +38,10 @@ export const describeFilter = (filter: MessageFilter): string =>
 /**
  * Reads up to `limit` messages without consuming them: received under a short visibility timeout and
  * released again (visibility 0) at once, so a redrive or the next reader sees them all.
+ *
+ * @example
+ * const messages = await peekDlq(ctx.clients.sqs, consumer.dlqUrl, 20);
+ * const contractViolations = messages.filter((m) => m.errorClass === 'ContractViolation');
  */
 export async function peekDlq(sqs: SQSClient, queueUrl: string, limit: number): Promise<DlqMessage[]> {
   const seen = new Map<string, Message>();

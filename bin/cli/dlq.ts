@@ -11,14 +11,24 @@ import { resolveDlq, type DlqTarget } from './resolve.js';
 
 // ---------------------------------------------------------------- queue facts
 
+/** How full a queue is: messages waiting, messages being handled, and the age of the oldest. */
 export interface QueueDepth {
+  /** Messages waiting (ApproximateNumberOfMessages). */
   depth: number;
+  /** Messages received and not yet deleted or released (ApproximateNumberOfMessagesNotVisible). */
   inFlight: number;
   /** Seconds; from ApproximateAgeOfOldestMessage when the engine reports it, else from a peeked SentTimestamp. */
   oldestAgeSeconds?: number;
   ageSource?: 'attribute' | 'peek';
 }
 
+/**
+ * A queue's depth, in-flight count and oldest message age. Engines that do not report the age (the local
+ * engine) get it from the SentTimestamp of a few peeked messages unless `peekForAge` is false.
+ *
+ * @example
+ * const { depth, oldestAgeSeconds } = await queueDepth(ctx.clients.sqs, consumer.dlqUrl, ctx.now());
+ */
 export async function queueDepth(sqs: SQSClient, url: string, now: number, peekForAge = true): Promise<QueueDepth> {
   const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
   const depth = Number(Attributes.ApproximateNumberOfMessages ?? 0);
@@ -33,7 +43,9 @@ export async function queueDepth(sqs: SQSClient, url: string, now: number, peekF
 
 // ---------------------------------------------------------------- dlq list
 
+/** One dead-letter queue in `courier dlq list`: whose it is, which kind, and how full. */
 export interface DlqListRow extends QueueDepth {
+  /** A consumer's DLQ, its rule target's DLQ (EventBridge could not deliver), or an outbox relay's DLQ. */
   kind: 'dlq' | 'target-dlq' | 'relay-dlq';
   /** Consumer name, or `<service>-outbox` for a relay DLQ. */
   owner: string;
@@ -42,7 +54,12 @@ export interface DlqListRow extends QueueDepth {
   url: string;
 }
 
-/** Every dead-letter queue of the deployment: each consumer's DLQ and target DLQ, each outbox relay DLQ. */
+/**
+ * Every dead-letter queue of the deployment: each consumer's DLQ and target DLQ, each outbox relay DLQ.
+ *
+ * @example
+ * const full = (await dlqList(ctx)).filter((row) => row.depth > 0);
+ */
 export async function dlqList(ctx: Context): Promise<DlqListRow[]> {
   const d = await ctx.deployment();
   const queues: Omit<DlqListRow, keyof QueueDepth>[] = [
@@ -56,6 +73,12 @@ export async function dlqList(ctx: Context): Promise<DlqListRow[]> {
   return Promise.all(queues.map(async (q) => ({ ...q, ...(await queueDepth(ctx.clients.sqs, q.url, now)) })));
 }
 
+/**
+ * The table `courier dlq list` prints, with the next step when a queue holds messages.
+ *
+ * @example
+ * ctx.out.out(renderDlqList(await dlqList(ctx)));
+ */
 export function renderDlqList(rows: DlqListRow[]): string {
   const total = rows.reduce((n, r) => n + r.depth, 0);
   return [
@@ -72,13 +95,25 @@ export function renderDlqList(rows: DlqListRow[]): string {
 
 // ---------------------------------------------------------------- dlq show
 
+/** What `courier dlq show` found in one dead-letter queue: its messages grouped by error class. */
 export interface DlqShowResult {
   queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
+  /** Messages in the queue. */
   depth: number;
+  /** Messages read (at most the limit). */
   shown: number;
+  /** The messages read by error class, largest group first. */
   groups: { errorClass: string; count: number; messages: DlqMessage[] }[];
 }
 
+/**
+ * Reads up to `limit` messages (100 by default) of a consumer's DLQ — or its target DLQ with `target`, or
+ * an outbox relay DLQ (`<service>-outbox`) — without consuming them, grouped by error class.
+ *
+ * @example
+ * const shown = await dlqShow(ctx, 'shipping-dispatch', { limit: 50 });
+ * for (const group of shown.groups) console.log(group.errorClass, group.count);
+ */
 export async function dlqShow(ctx: Context, wanted: string, options: { limit?: number; target?: boolean } = {}): Promise<DlqShowResult> {
   const dlq = resolveDlq(await ctx.deployment(), wanted, options.target);
   const { depth } = await queueDepth(ctx.clients.sqs, dlq.url, ctx.now(), false);
@@ -97,6 +132,12 @@ const KIND_MEANING: Record<DlqTarget['kind'], string> = {
   'relay-dlq': 'relay DLQ: outbox stream batches the relay could not process',
 };
 
+/**
+ * The text `courier dlq show` prints: each error class with its reasons and messages, and what to do next.
+ *
+ * @example
+ * ctx.out.out(renderDlqShow(await dlqShow(ctx, 'shipping-dispatch')));
+ */
 export function renderDlqShow(r: DlqShowResult): string {
   const lines = [`${r.queue.owner} ${r.queue.kind} ${r.queue.name}: ${r.depth} message(s), showing ${r.shown}`, `  (${KIND_MEANING[r.queue.kind]})`];
   if (r.shown === 0) return [...lines, '', 'nothing to show'].join('\n');
@@ -131,11 +172,15 @@ function hintFor(classes: string[], owner: string): string {
 
 // ---------------------------------------------------------------- dlq redrive
 
+/** What a redrive moves (all, one error class or one message, from the DLQ or the target DLQ) and how. */
 export interface RedriveOptions extends MessageFilter {
+  /** At most this many messages per second (either move method). @default - as fast as SQS allows */
   rate?: number;
+  /** Report what would move, and the guard's verdict, without moving anything. */
   dryRun?: boolean;
   /** Redrive even though the guard says the consumer is still failing. */
   force?: boolean;
+  /** Redrive the consumer's target DLQ (events EventBridge could not deliver) instead of its DLQ. */
   target?: boolean;
   /** Failures newer than this block the redrive (see {@link redriveGuard}). @default 10 */
   quietMinutes?: number;
@@ -144,17 +189,22 @@ export interface RedriveOptions extends MessageFilter {
   pollMs?: number;
 }
 
+/** What a redrive did (or, dry, would do): how many messages moved and how, and the guard's evidence. */
 export interface RedriveResult {
   queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
+  /** The queue the messages went back to (the consumer's queue). */
   destination: { url: string; name: string };
+  /** Messages in the DLQ when the redrive started. */
   depth: number;
   /** What was asked to move: `all messages`, `error class X`, `message Y`. */
   selection: string;
   /** The consumer's function-errors alarm (also in `guard`). */
   alarm?: AlarmState;
   guard?: RedriveGuard;
+  /** How the messages moved: an SQS message move task, or receive/send/delete where the engine has none. */
   method: 'dry-run' | 'message-move-task' | 'receive-send-delete' | 'nothing-to-move';
   moved: number;
+  /** Messages that did not move (still in the DLQ), with why. */
   failed: MessageFailure[];
   /** A subset redrive: how many messages matched when it started, and how many were left in the DLQ unselected. */
   selected?: number;
@@ -262,7 +312,15 @@ function oldestRedelivery(consumer: ConsumerInfo, messages: readonly DlqMessage[
   return { at: times.length > 0 ? Math.min(...times) : now, consumers: [consumer], label: 'the oldest message in the DLQ' };
 }
 
-/** The message id is not (or no longer) in the DLQ: moved, deleted, or never there. */
+/**
+ * The message id is not (or no longer) in the DLQ: moved, deleted, or never there. `dlqDelete` throws it;
+ * a script that deletes what it recorded earlier may treat it as already done.
+ *
+ * @example
+ * await dlqDelete(ctx, 'shipping-dispatch', { messageId }).catch((error) => {
+ *   if (!(error instanceof MessageNotFound)) throw error;
+ * });
+ */
 export class MessageNotFound extends CliError {
   constructor(messageId: string, queue: string) {
     super(`no message ${messageId} in ${queue}`, EXIT.failure, 'it may have been redriven or deleted already: courier dlq show <consumer> lists what is there');
@@ -293,6 +351,12 @@ async function moveTask(ctx: Context, sourceArn: string, destinationArn: string,
   }
 }
 
+/**
+ * The text `courier dlq redrive` prints: what moved (or would), how, the guard's verdict and what to watch.
+ *
+ * @example
+ * ctx.out.out(renderRedrive(await dlqRedrive(ctx, 'shipping-dispatch', { dryRun: true })));
+ */
 export function renderRedrive(r: RedriveResult): string {
   const from = `${r.queue.owner} ${r.queue.kind}`;
   const alarm = r.alarm ? ` (errors alarm ${r.alarm.state})` : '';
@@ -320,9 +384,11 @@ export function renderRedrive(r: RedriveResult): string {
 
 // ---------------------------------------------------------------- dlq delete / export
 
+/** What `courier dlq delete` removed: the message, as it was, from which queue. */
 export interface DeleteResult {
   queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
   messageId: string;
+  /** True once SQS deleted it (a failed delete throws instead). */
   deleted: boolean;
   /** The message as it was, so the record of what was given up on is in the output. */
   message: DlqMessage;
@@ -355,9 +421,12 @@ export async function dlqDelete(ctx: Context, wanted: string, options: { message
   return { queue, messageId: options.messageId, deleted: pass.done === 1, message };
 }
 
+/** What `courier dlq export` read: the selected messages in full, with when and from where. */
 export interface ExportResult {
   queue: { kind: DlqTarget['kind']; owner: string; url: string; name: string };
+  /** ISO time of the export. */
   exportedAt: string;
+  /** What was selected: `all messages`, `error class X`, `message Y`. */
   selection: string;
   /** Each message in full: body, every attribute, receive count, times. */
   messages: DlqMessage[];

@@ -9,16 +9,21 @@ import { invokeJson } from './outbox.js';
 import { byService } from './resolve.js';
 import { scanItems } from './scan.js';
 
+/** One event a service could not publish, as its failed-message store keeps it. */
 export interface FailedRow {
   service: string;
   eventId: string;
+  /** DUE: the retrier tries again at `nextAttemptAt`; PARKED: given up on until an operator retries it. */
   status: 'DUE' | 'PARKED' | string;
+  /** Publish attempts so far. */
   attempts: number;
   nextAttemptAt?: string;
   parkedAt?: string;
+  /** The last publish error. */
   error: string;
   detailType?: string;
   source?: string;
+  /** order_id, user_id or key from the detail, when it has one. */
   businessKey?: string;
   /** The event's `occurred_at` (courier events carry it). */
   occurredAt?: string;
@@ -65,13 +70,24 @@ const onlyParked = {
   ExpressionAttributeValues: { ':parked': { S: 'PARKED' } },
 };
 
-/** Rows of the failed-message stores: DUE (the retrier will try again at next_attempt_at) and PARKED (given up). */
+/**
+ * Rows of the failed-message stores: DUE (the retrier will try again at next_attempt_at) and PARKED (given up).
+ *
+ * @example
+ * const parked = await failedList(ctx, { service: 'shipping', parked: true });
+ */
 export async function failedList(ctx: Context, options: { service?: string; parked?: boolean } = {}): Promise<FailedRow[]> {
   const stores = byService((await ctx.deployment()).failedMessages, options.service, 'a failed-message store');
   const rows = (await Promise.all(stores.map((s) => scanStore(ctx, s, options.parked ? onlyParked : undefined)))).flat();
   return rows.sort((a, b) => a.status.localeCompare(b.status) || (a.nextAttemptAt ?? '').localeCompare(b.nextAttemptAt ?? ''));
 }
 
+/**
+ * The table `courier failed list` prints, with what to do about parked rows.
+ *
+ * @example
+ * ctx.out.out(renderFailedList(await failedList(ctx, { parked: true }), true));
+ */
 export function renderFailedList(rows: FailedRow[], parked?: boolean): string {
   if (rows.length === 0) return parked ? 'no parked messages' : 'no failed messages: every publish went out';
   return [
@@ -86,6 +102,7 @@ export function renderFailedList(rows: FailedRow[], parked?: boolean): string {
   ].join('\n');
 }
 
+/** What `courier failed retry` did in one service's store: the rows it made due, and the retrier's answer. */
 export interface FailedRetryResult {
   service: string;
   retrierFunctionName: string;
@@ -93,7 +110,9 @@ export interface FailedRetryResult {
   madeDue: string[];
   /** Rows that vanished between reading and updating (published or expired meanwhile). */
   missing: string[];
+  /** The retrier's summary of its run (absent when it failed: see `error`). */
   retrier?: { due: number; published: number; rescheduled: number; parked: number; skipped?: number; unrecorded: number };
+  /** The retrier's function error, when the invocation failed. */
   error?: string;
   /** With --force: the events that were older than a receiving consumer's idempotency horizon. */
   warnings?: string[];
@@ -103,6 +122,9 @@ export interface FailedRetryResult {
  * Makes parked/due rows due now (conditional on the row existing), then invokes the store's retrier.
  * Refuses (before changing anything) when an event is older than the idempotency horizon of a consumer
  * that receives it, unless `force`.
+ *
+ * @example
+ * const [result] = await failedRetry(ctx, { service: 'shipping', eventId: '01J9Z4X7' });
  */
 export async function failedRetry(ctx: Context, options: { service?: string; eventId?: string; force?: boolean } = {}): Promise<FailedRetryResult[]> {
   const deployment = await ctx.deployment();
@@ -160,6 +182,12 @@ function redeliveryOf(row: FailedRow, consumers: readonly ConsumerInfo[]): Redel
   return [{ at, consumers: consumers.filter((c) => c.detailTypes.includes(row.detailType!)), label: `event ${row.eventId} (${row.detailType})` }];
 }
 
+/**
+ * The lines `courier failed retry` prints, one per store.
+ *
+ * @example
+ * ctx.out.out(renderFailedRetry(await failedRetry(ctx, { service: 'shipping' })));
+ */
 export function renderFailedRetry(results: FailedRetryResult[]): string {
   if (results.length === 0) return 'no failed-message stores selected';
   return results

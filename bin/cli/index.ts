@@ -9,10 +9,10 @@
  *   const t = await trace(ctx, orderId);          // t.diagnosis, t.events[].consumers[].record, t.dlq
  *   const code = await main(['dlq', 'list', '--json'], createContext({ out: bufferOutput() }));
  */
-export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, UsageError, type Clients, type Context, type Output } from './context.js';
+export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, type ClientSettings, type Clients, type Context, type Output } from './context.js';
 export { loadAppConfig, type AppConfig } from './app-config.js';
 export { AmbiguousApp, discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
-export { describeDlqMessage, groupByErrorClass, matchesFilter, peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
+export { peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
 export {
   dlqDelete,
   dlqExport,
@@ -28,17 +28,17 @@ export {
   type DlqListRow,
   type DlqShowResult,
   type ExportResult,
+  type QueueDepth,
   type RedriveOptions,
   type RedriveResult,
 } from './dlq.js';
 export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
-export { horizonCheck, LEGACY_HORIZON_SECONDS, type Redelivery } from './horizon.js';
-export { contextFor, main, runProcess } from './main.js';
-export { loadPlugins, PluginError, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
+export { horizonCheck, type Redelivery } from './horizon.js';
+export { main } from './main.js';
+export { loadPlugins, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
 export { deleteMessages, moveMessages } from './move-messages.js';
-export { DEFAULT_QUIET_MINUTES, redriveGuard, type RedriveGuard } from './redrive-guard.js';
+export { redriveGuard, type RedriveGuard } from './redrive-guard.js';
 export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
 export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay.js';
-export { requireConsumer, resolveDlq, UnknownConsumer } from './resolve.js';
-export { DEFAULT_STAGE, resolveScope, stackPrefix, type Scope } from './scope.js';
+export { resolveScope, stackPrefix, type Scope } from './scope.js';
 export { renderTrace, trace, type TimelineEntry, type TraceResult, type TracedEvent } from './trace.js';

@@ -57,6 +57,11 @@ export async function contextFor(globals: GlobalOptions, out: Output = processOu
  * Runs one command line and returns its exit code; never calls process.exit, so tests and the e2e can
  * call it in-process with their own context (mocked clients, buffered output; its scope gives way to
  * --stage / --app when the command line has them).
+ *
+ * @example
+ * const out = bufferOutput();
+ * const code = await main(['dlq', 'show', 'shipping-dispatch', '--json'], createContext({ out }));
+ * const shown = JSON.parse(out.stdout) as DlqShowResult;
  */
 export async function main(argv: string[], given?: Context): Promise<number> {
   const out: Output = given?.out ?? processOutput;

@@ -21,15 +21,19 @@ export interface ParkedRow {
   error: string;
 }
 
+/** One service's outbox in `courier outbox status`: what is not yet published, and since when. */
 export interface OutboxStatus {
   service: string;
   tableName: string;
+  /** Rows written and not yet published. */
   pending: number;
   /** Pending rows created at or before the --older-than cutoff (all pending rows without it). */
   pendingOlder?: number;
   oldestPendingAt?: string;
   oldestPendingAgeSeconds?: number;
+  /** Event ids of the oldest pending rows (up to 5). */
   oldestPendingEventIds: string[];
+  /** Stream batches the relay gave up on (their rows are still pending). */
   relayDlqDepth: number;
   /** Parked rows: never published unless an operator acts. */
   parked: number;
@@ -88,6 +92,14 @@ export async function parkedRows(ctx: Context, outbox: OutboxInfo): Promise<{ co
   };
 }
 
+/**
+ * Per service (or one, with `service`): pending rows and the oldest of them, the relay DLQ's depth, and
+ * the parked rows with why. Rows pending for seconds are normal; for minutes, the relay is not publishing.
+ *
+ * @example
+ * const [shipping] = await outboxStatus(ctx, { service: 'shipping', olderThanSeconds: 300 });
+ * if ((shipping?.pendingOlder ?? 0) > 0) await outboxRetry(ctx, { service: 'shipping', olderThanSeconds: 300 });
+ */
 export async function outboxStatus(ctx: Context, options: { service?: string; olderThanSeconds?: number } = {}): Promise<OutboxStatus[]> {
   const outboxes = byService((await ctx.deployment()).outboxes, options.service, 'an outbox');
   const now = ctx.now();
@@ -115,6 +127,12 @@ export async function outboxStatus(ctx: Context, options: { service?: string; ol
   );
 }
 
+/**
+ * The table `courier outbox status` prints, with what to do about stuck and parked rows.
+ *
+ * @example
+ * ctx.out.out(renderOutboxStatus(await outboxStatus(ctx)));
+ */
 export function renderOutboxStatus(rows: OutboxStatus[]): string {
   const stuck = rows.filter((r) => (r.oldestPendingAgeSeconds ?? 0) > 120 || r.relayDlqDepth > 0);
   const parked = rows.filter((r) => r.parked > 0);
@@ -140,6 +158,7 @@ export function renderOutboxStatus(rows: OutboxStatus[]): string {
   ].join('\n');
 }
 
+/** What `courier outbox retry` did for one service: pending rows before and after its sweeper ran. */
 export interface OutboxRetryResult {
   service: string;
   sweeperFunctionName: string;
@@ -151,6 +170,7 @@ export interface OutboxRetryResult {
   unparked?: number;
   /** The sweeper's answer: { found, published, failed, parked, skipped } */
   summary?: { found: number; published: number; failed: number; parked?: number; skipped?: number };
+  /** The sweeper's function error, when the invocation failed. */
   error?: string;
 }
 
@@ -200,6 +220,9 @@ export async function unparkRows(ctx: Context, outbox: OutboxInfo): Promise<numb
  * Invokes each outbox's deployed sweeper (the CLI never needs publish rights), which republishes PENDING
  * rows older than its SWEEP_AFTER_SECONDS with their stored event_id and marks them PUBLISHED. With
  * `parked`, parked rows are first put back to PENDING (once their cause is fixed).
+ *
+ * @example
+ * const results = await outboxRetry(ctx, { service: 'shipping', parked: true });
  */
 export async function outboxRetry(ctx: Context, options: { service?: string; olderThanSeconds?: number; parked?: boolean } = {}): Promise<OutboxRetryResult[]> {
   const outboxes = byService((await ctx.deployment()).outboxes, options.service, 'an outbox');
@@ -241,6 +264,12 @@ export async function invokeJson(ctx: Context, functionName: string, payload: un
   return { payload: body };
 }
 
+/**
+ * The lines `courier outbox retry` prints, one per outbox; pass the same `olderThanSeconds` as the retry.
+ *
+ * @example
+ * ctx.out.out(renderOutboxRetry(await outboxRetry(ctx, { olderThanSeconds: 300 }), 300));
+ */
 export function renderOutboxRetry(results: OutboxRetryResult[], olderThanSeconds?: number): string {
   return results
     .map((r) => {

@@ -59,6 +59,11 @@ export class PluginError extends CliError {
 /**
  * Imports the plugins the app registered. A `.ts` plugin needs tsx in the app (it is registered on
  * demand); a missing file or a module that exports no plugin is an error naming it.
+ *
+ * @example
+ * const config = loadAppConfig();
+ * const ctx = createContext({ plugins: await loadPlugins(config.plugins) });
+ * const t = await trace(ctx, 'shp_42'); // the plugin's shipment record joins the trace
  */
 export async function loadPlugins(paths: readonly string[]): Promise<CourierPlugin[]> {
   const plugins: CourierPlugin[] = [];

@@ -7,15 +7,21 @@ import { horizonCheck } from './horizon.js';
 import { replayNamePrefix } from '../../functions/contracts/conventions.js';
 import { requireConsumer } from './resolve.js';
 
+/** Which archived window `replay` sends again, to which consumers, and whether it waits for the end. */
 export interface ReplayOptions {
+  /** Start of the window, ISO-8601. */
   from: string;
+  /** End of the window, ISO-8601, not in the future. */
   to: string;
+  /** Only the consumers receiving these detail-types (every archived event of their rules is replayed). */
   detailTypes?: string[];
+  /** Only these consumers. */
   consumers?: string[];
   /** Return right after each StartReplay instead of polling it to the end. */
   noWait?: boolean;
   /** Replay even events older than a receiving consumer's idempotency horizon (they run again). */
   force?: boolean;
+  /** Polling interval of each replay's progress. @default 2000 */
   pollMs?: number;
   /** Give up polling a replay after this long (the replay itself goes on). */
   timeoutMs?: number;
@@ -38,10 +44,13 @@ export interface ConsumerReplay {
   lastReplayed?: string;
 }
 
+/** What `replay` started and how each consumer's replay ended, with the warnings to show the operator. */
 export interface ReplayResult {
   archiveName: string;
+  /** The window, as ISO times. */
   from: string;
   to: string;
+  /** One per chosen consumer, skipped ones included (no `replayName`). */
   replays: ConsumerReplay[];
   warnings: string[];
   /** COMPLETED when every started replay completed; FAILED/CANCELLED if one did; NOTHING when none could start. */
@@ -120,6 +129,10 @@ export function replayName(consumer: string, now: number): string {
  * another, each polled to the end. Consumers dedupe on event_id within their idempotency horizon, so
  * replaying what they completed is acknowledged as duplicates; a consumer whose rule takes no replays is
  * skipped with a warning.
+ *
+ * @example
+ * const result = await replay(ctx, { from: '2026-01-31T22:00:00Z', to: '2026-01-31T23:00:00Z', consumers: ['shipping-dispatch'] });
+ * if (result.state !== 'COMPLETED') console.error(renderReplay(result));
  */
 export async function replay(ctx: Context, options: ReplayOptions): Promise<ReplayResult> {
   const { start, end } = replayWindow(options.from, options.to, ctx.now());
@@ -199,6 +212,12 @@ async function watch(ctx: Context, one: ConsumerReplay, window: { start: Date; e
  */
 export const archiveArn = (busArn: string, archiveName: string): string => busArn.replace(/:event-bus\/.*$/, `:archive/${archiveName}`);
 
+/**
+ * The text `courier replay` prints: each consumer's replay and how it ended, the warnings, the final state.
+ *
+ * @example
+ * ctx.out.out(renderReplay(await replay(ctx, { from: '2026-01-31T22:00:00Z', to: '2026-01-31T23:00:00Z' })));
+ */
 export function renderReplay(r: ReplayResult): string {
   return [
     `replay from archive ${r.archiveName}: ${r.from} → ${r.to}`,

@@ -14,10 +14,24 @@ export interface Scope {
 
 export const DEFAULT_STAGE = 'dev';
 
-/** Stack names of the scope start with this. */
+/**
+ * Stack names of the scope start with this: `<stage>-<app>`. The app names its stacks with it, so the
+ * CLI finds them.
+ *
+ * @example
+ * const scope = resolveScope({ stage: 'prod' }, loadAppConfig()); // cdk.json: context.courier.app = 'Shipping'
+ * new ServiceStack(app, `${stackPrefix(scope)}Service`, { serviceName: 'shipping', messaging }); // prod-ShippingService
+ */
 export const stackPrefix = (scope: Scope): string => `${scope.stage}-${scope.app ?? ''}`;
 
-/** The scope from flags, then the environment (COURIER_STAGE, COURIER_APP), then the app's cdk.json. */
+/**
+ * The scope from flags, then the environment (COURIER_STAGE, COURIER_APP), then the app's cdk.json; a
+ * stage or app name that cannot be part of a stack name is a usage error. The CDK app and the CLI both
+ * call it, so they agree on the stacks' names.
+ *
+ * @example
+ * const scope = resolveScope({ stage: app.node.tryGetContext('stage') }, loadAppConfig());
+ */
 export function resolveScope(flags: { stage?: string; app?: string }, config: AppConfig, env: NodeJS.ProcessEnv = process.env): Scope {
   const stage = flags.stage ?? env.COURIER_STAGE ?? config.stage ?? DEFAULT_STAGE;
   const app = flags.app ?? env.COURIER_APP ?? config.app;

@@ -21,6 +21,7 @@ export interface ConsumerRecord {
   leaseExpiresAt?: string;
 }
 
+/** One event of a trace: where it was found, whether it went out, and what each receiving consumer made of it. */
 export interface TracedEvent {
   eventId: string;
   detailType: string;
@@ -28,11 +29,13 @@ export interface TracedEvent {
   /** Where the CLI found it: an outbox row, a failed-message row, or only a DLQ message. */
   origin: 'outbox' | 'failed-messages' | 'dlq';
   service?: string;
+  /** The outbox row's or failed-message row's status; UNKNOWN for an event seen only in a DLQ. */
   status: 'PENDING' | 'PUBLISHED' | 'DUE' | 'PARKED' | 'UNKNOWN';
   createdAt?: string;
   publishedAt?: string;
   /** The X-Ray trace id the event carries (its `traceparent`): open it in the X-Ray / CloudWatch console. */
   traceId?: string;
+  /** The idempotency record of each consumer that receives its detail-type. */
   consumers: ConsumerRecord[];
 }
 
@@ -42,14 +45,19 @@ export interface TracedDlqMessage {
   message: Omit<DlqMessage, 'body'>;
 }
 
+/** One line of a trace's timeline; a trace plugin returns its own (`TraceSubject.timeline`). */
 export interface TimelineEntry {
+  /** ISO time of the fact, when known. */
   at?: string;
   /** The time is the event's publish/creation time, not the moment of this fact (idempotency records carry none). */
   approximate?: boolean;
+  /** The fact, in one line. */
   what: string;
 }
 
+/** What `trace` found for one key: the events, DLQ messages and failed rows about it, one timeline, a diagnosis. */
 export interface TraceResult {
+  /** The event id or business key traced. */
   key: string;
   /** The app's record the trace is about (from a trace plugin), when there is one. */
   subject?: { label: string; record?: Record<string, unknown> };
@@ -60,6 +68,7 @@ export interface TraceResult {
   /** Every problem found, most important first; the diagnosis is the first (or the all-clear). */
   problems: string[];
   diagnosis: string;
+  /** What the trace could not see or how it searched. */
   notes: string[];
 }
 
@@ -135,6 +144,11 @@ function businessKeyOf(ctx: Context, row: Record<string, unknown>): string | und
  * One timeline for an event id — or, with an app's trace plugin, for a business key (an order id):
  * the app's record, the outbox rows and publish times of its events, each receiving consumer's
  * idempotency record, DLQ messages about it, failed-message rows; and a one-line diagnosis.
+ *
+ * @example
+ * const t = await trace(ctx, 'ord_1042');
+ * console.log(t.diagnosis);
+ * const stuck = t.events.filter((e) => e.status === 'PENDING');
  */
 export async function trace(ctx: Context, key: string): Promise<TraceResult> {
   const deployment = await ctx.deployment();
@@ -328,6 +342,13 @@ function buildTimeline(subject: TraceSubject | undefined, events: TracedEvent[],
   return t.map((e, i) => ({ e, i })).sort((a, b) => (a.e.at ?? '').localeCompare(b.e.at ?? '') || a.i - b.i).map(({ e }) => e);
 }
 
+/**
+ * The text `courier trace` prints: the timeline (times marked ~ are approximate), problems, notes and
+ * the diagnosis.
+ *
+ * @example
+ * ctx.out.out(renderTrace(await trace(ctx, 'ord_1042')));
+ */
 export function renderTrace(r: TraceResult): string {
   const lines = [`trace ${r.key}${r.subject ? ` (${r.subject.label})` : ''}`, ''];
   for (const e of r.timeline) lines.push(`${e.at ?? '?'.padEnd(24)}${e.approximate ? '~' : ' '} ${e.what}`);

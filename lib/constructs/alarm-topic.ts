@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
+/** Props of the {@link AlarmTopic}: who hears the alarms and which key encrypts the topic. */
 export interface AlarmTopicProps {
   /**
    * Address subscribed to every alarm (the app reads it from context `alarmEmail`).
@@ -70,7 +71,14 @@ function alarmPublishingKey(scope: Construct): kms.Key {
   return key;
 }
 
-/** Points an alarm at the topic for both ALARM and OK, so the operator also hears recovery. */
+/**
+ * Points an alarm at the topic for both ALARM and OK, so the operator also hears recovery. Use it for
+ * alarms of your own that should reach the same people as courier's.
+ *
+ * @example
+ * const slow = shippingApi.metricDuration({ statistic: 'p99' }).createAlarm(this, 'ApiSlow', { threshold: 3_000, evaluationPeriods: 3 });
+ * notify(slow, this.alarmTopic);
+ */
 export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
   const action = new cwActions.SnsAction(topic);
   alarm.addAlarmAction(action);

@@ -28,6 +28,11 @@ export const CONVENTION_ENV: readonly string[] = [ENV.consumerName, ENV.idempote
 /** queueProps the construct owns (each has its own prop, or is wired by the construct). */
 const OWNED_QUEUE_PROPS = ['deadLetterQueue', 'fifo', 'visibilityTimeout', 'retentionPeriod', 'queueName'] as const;
 
+/**
+ * Props of a {@link Consumer}: what it receives, the handler's code, and the few delivery settings an app
+ * may tune (each checked at synth). Inside a ServiceStack, `addConsumer` fills in the name, service, bus,
+ * idempotency table, alarm topic and key.
+ */
 export interface ConsumerProps extends FunctionCode {
   /**
    * Consumer name, kebab-case (`inventory-reserve`). Set as `CONSUMER_NAME`; prefixes idempotency keys;
@@ -200,7 +205,18 @@ export interface ConsumerSettings {
   idempotencyHorizon: Duration;
 }
 
-/** Refuses unsafe or contradictory settings at synth time, naming the prop; returns the computed ones. */
+/**
+ * Refuses unsafe or contradictory settings at synth time, naming the prop; returns the computed ones
+ * (the Consumer construct calls it first). Call it yourself to check props, or read the settings they
+ * lead to, without building the construct.
+ *
+ * @example
+ * const settings = validateConsumerProps({
+ *   name: 'shipping-dispatch', serviceName: 'shipping', bus, events: [OrderPaidV1], entry: 'src/dispatch.ts',
+ *   idempotencyTable, alarmTopic, timeout: Duration.seconds(20),
+ * });
+ * settings.visibilityTimeout.toSeconds(); // 120: six times the function timeout
+ */
 export function validateConsumerProps(props: ConsumerProps): ConsumerSettings {
   const who = `Consumer ${props.name}`;
   const fail = (why: string): never => {

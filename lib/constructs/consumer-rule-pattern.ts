@@ -4,12 +4,18 @@ import type { ConsumableEvent } from '../../functions/contracts/foreign.js';
 /** Which replayed events a consumer's rule lets through (replayed events carry `replay-name`). */
 export type ReplayAcceptance = 'addressed' | 'all' | 'none';
 
+/** What {@link consumerRulePattern} builds a rule's pattern from: the consumer's own props. */
 export interface RulePatternInput {
   /** The consumer's name: replays addressed to it are named `<name>.<…>` (see `replayNamePrefix`). */
   readonly name: string;
+  /** The events the rule matches (their `source` and `detail-type`). */
   readonly events: readonly ConsumableEvent[];
-  /** Source → the account that publishes it, for sources other accounts own. */
+  /**
+   * Source → the account that publishes it, for sources other accounts own.
+   * @default - no account is matched
+   */
   readonly sourceAccounts?: Readonly<Record<string, string>>;
+  /** Which replayed events get through (`ConsumerProps.replays`). */
   readonly replays: ReplayAcceptance;
 }
 

@@ -56,6 +56,7 @@ export interface FunctionCode {
   readonly bundling?: nodejs.BundlingOptions;
 }
 
+/** Props of a {@link CourierFunction}: its code, its service, and the Lambda settings courier lets you change. */
 export interface CourierFunctionProps extends FunctionCode {
   /** Owning service; set as `SERVICE_NAME` (metrics dimension `service`). */
   readonly serviceName: string;

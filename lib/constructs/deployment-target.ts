@@ -25,6 +25,11 @@ export interface DeploymentTarget {
  * (or `AWS_ACCOUNT_ID`/`AWS_REGION`/`AWS_DEFAULT_REGION`), archive off (re-created after deploy through
  * the API by the local scripts), tables destroyed with the stack. `COURIER_ARCHIVE=on|off` overrides the
  * archive switch on either target.
+ *
+ * @example
+ * const target = resolveDeploymentTarget();
+ * const messaging = new MessagingStack(app, 'ShippingMessaging', { env: target.env, archive: target.archive });
+ * new ServiceStack(app, 'Shipping', { env: target.env, serviceName: 'shipping', messaging, tableRemovalPolicy: target.tableRemovalPolicy });
  */
 export function resolveDeploymentTarget(env: NodeJS.ProcessEnv = process.env): DeploymentTarget {
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/contracts/conventions.js';
 
+/** Props of the {@link EventBus}: its name, its archive, and which other accounts may publish to it. */
 export interface EventBusProps {
   /**
    * Physical bus name.
@@ -46,7 +47,15 @@ export const sourceCondition = (sources: readonly string[]) => ({ StringEquals: 
 
 /**
  * The custom EventBridge bus every service publishes to, with an archive for replays. Its resource
- * policy never grants an unconditioned `*` principal.
+ * policy never grants an unconditioned `*` principal. MessagingStack creates one; build it yourself
+ * only to put the bus in a stack of your own.
+ *
+ * @example
+ * const eventBus = new EventBus(this, 'EventBus', {
+ *   archiveRetention: Duration.days(60),
+ *   publisherAccounts: { '111122223333': ['acme.carriers'] },
+ * });
+ * eventBus.grantPublish(shippingApi, ['acme.shipping']);
  */
 export class EventBus extends Construct {
   readonly bus: events.EventBus;
@@ -123,7 +132,11 @@ function validatePublisherAccounts(accounts: PublisherAccounts): void {
 /**
  * `events:PutEvents` on this bus only, for events of `sources` only (`events:source`: EventBridge refuses
  * an entry of any other source with NotAuthorizedForSourceException), plus `EVENT_BUS_NAME` when the
- * grantee is a function.
+ * grantee is a function. For a bus you hold as `IEventBus` (e.g. `MessagingResources.bus` in a stack
+ * that is not a ServiceStack); `EventBus.grantPublish` and `ServiceStack.grantPublish` call it.
+ *
+ * @example
+ * grantPublishTo(props.messaging.bus, shippingApi, ['acme.shipping']);
  */
 export function grantPublishTo(
   bus: events.IEventBus,

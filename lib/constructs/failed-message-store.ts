@@ -23,6 +23,7 @@ import { toolkitAsset } from './toolkit-assets.js';
 /** The sparse index of retryable rows the retrier queries (shared with the runtime). */
 export const FAILED_MESSAGE_DUE_INDEX = FAILED_MESSAGE_TABLE.dueIndex;
 
+/** Props of a {@link FailedMessageStore}: the service, the bus and sources its retrier publishes, and retry pacing. */
 export interface FailedMessageStoreProps {
   /** Owning service (`SERVICE_NAME`, metric dimension `service`, tags, output name). */
   readonly serviceName: string;
@@ -74,7 +75,11 @@ export interface FailedMessageStoreProps {
 /**
  * Where fire-and-forget publishes that failed are kept: the table (sparse GSI `due-by-time`, TTL,
  * PITR), the scheduled retrier, and an alarm on parked messages (EMF `courier`/`parked`, dimension
- * `service`).
+ * `service`). `ServiceStack.addFailedMessageStore` builds one with the stack's bus, topic and key.
+ *
+ * @example
+ * const store = new FailedMessageStore(this, 'FailedMessages', { serviceName: 'shipping', bus, alarmTopic, sources: ['acme.shipping'] });
+ * store.grantPublisher(shippingApi);
  */
 export class FailedMessageStore extends Construct {
   readonly table: dynamodb.Table;

@@ -11,6 +11,7 @@ import { grantTableKey } from './table-access.js';
 export const IDEMPOTENCY_KEY = IDEMPOTENCY_TABLE.partitionKey;
 export const TTL_ATTRIBUTE = IDEMPOTENCY_TABLE.ttlAttribute;
 
+/** Props of an {@link IdempotencyTable}: its removal policy, name and encryption key. */
 export interface IdempotencyTableProps {
   /**
    * What happens to the table when it leaves the stack.
@@ -31,7 +32,13 @@ export interface IdempotencyTableProps {
 
 /**
  * Idempotency records of a service's consumers: partition key `id` (`<consumer>#<key>`), TTL on
- * `expires_at`, on-demand, point-in-time recovery.
+ * `expires_at`, on-demand, point-in-time recovery. A ServiceStack creates one per service with its first
+ * consumer; build one yourself for Consumers declared outside a ServiceStack.
+ *
+ * @example
+ * const idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy: RemovalPolicy.DESTROY });
+ * new Consumer(this, 'Dispatch', { name: 'shipping-dispatch', serviceName: 'shipping', bus, events: [OrderPaidV1],
+ *   entry: 'src/dispatch.ts', idempotencyTable: idempotency.table, alarmTopic });
  */
 export class IdempotencyTable extends Construct {
   readonly table: dynamodb.Table;

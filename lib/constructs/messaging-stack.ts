@@ -7,6 +7,7 @@ import { AlarmTopic } from './alarm-topic.js';
 import { outputId } from './discovery.js';
 import { EventBus, type PublisherAccounts } from './event-bus.js';
 
+/** Props of the {@link MessagingStack}: the archive, who is alerted, and which other accounts may publish. */
 export interface MessagingStackProps extends StackProps {
   /**
    * Create the bus archive (for replay).
@@ -52,7 +53,14 @@ export interface MessagingResources {
   readonly publisherAccounts?: PublisherAccounts;
 }
 
-/** The shared bus (+ archive) and the alarm topic. */
+/**
+ * The shared bus (+ archive) and the alarm topic: the one stack every service stack of an app receives
+ * as `messaging`, deployed before them.
+ *
+ * @example
+ * const messaging = new MessagingStack(app, 'ShippingMessaging', { alarmEmail: 'ops@example.com' });
+ * new ServiceStack(app, 'Shipping', { serviceName: 'shipping', messaging });
+ */
 export class MessagingStack extends Stack implements MessagingResources {
   readonly eventBus: EventBus;
   readonly bus: events.EventBus;

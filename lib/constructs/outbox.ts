@@ -28,6 +28,7 @@ export const OUTBOX_PENDING_INDEX = OUTBOX_TABLE.pendingIndex;
 /** Stream records per relay invocation unless the outbox says otherwise. */
 export const DEFAULT_RELAY_BATCH_SIZE = 100;
 
+/** Props of an {@link Outbox}: the service, the bus and sources its relay and sweeper publish, and their pacing. */
 export interface OutboxProps {
   /** Owning service (`SERVICE_NAME`, tags, output name). */
   readonly serviceName: string;

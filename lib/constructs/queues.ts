@@ -3,13 +3,36 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** Longest retention SQS allows; every dead-letter queue keeps messages this long. */
+/**
+ * Longest retention SQS allows; every dead-letter queue courier creates keeps messages this long. Give
+ * dead-letter queues of your own the same, so operators have as long to act on them.
+ *
+ * @example
+ * const dlq = secureQueue(this, 'ExportDlq', { retentionPeriod: DLQ_RETENTION });
+ */
 export const DLQ_RETENTION = Duration.days(14);
 
+/** The settings {@link secureQueue} takes; encryption and TLS are not among them, they are always on. */
 export interface SecureQueueOptions {
+  /**
+   * How long the queue keeps a message.
+   * @default Duration.days(4) (SQS's default)
+   */
   readonly retentionPeriod?: Duration;
+  /**
+   * How long a received message stays hidden from other receivers.
+   * @default Duration.seconds(30) (SQS's default)
+   */
   readonly visibilityTimeout?: Duration;
+  /**
+   * A FIFO queue, with content-based deduplication (EventBridge sends no deduplication id).
+   * @default false
+   */
   readonly fifo?: boolean;
+  /**
+   * Where messages go after too many receives.
+   * @default - no dead-letter queue
+   */
   readonly deadLetterQueue?: sqs.DeadLetterQueue;
   /**
    * Customer-managed KMS key for SSE. Whoever sends to or receives from the queue needs it too: the

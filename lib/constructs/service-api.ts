@@ -17,9 +17,11 @@ import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 /** Re-exported so a stack can name the on-behalf-of permission in `ServiceApiProps.permissions`. */
 export { ON_BEHALF_OF_PERMISSION } from '../../functions/contracts/api-auth.js';
 
+/** One route of a {@link ServiceApi}: a path, its methods, and the permission a caller needs beyond signing in. */
 export interface ServiceApiRoute {
   /** e.g. `/orders/{id}`. */
   readonly path: string;
+  /** The HTTP methods the route answers, e.g. `[HttpMethod.GET]`. */
   readonly methods: apigw.HttpMethod[];
   /**
    * A permission the route needs beyond an authenticated caller, e.g. `config:write`. IAM: only the
@@ -82,11 +84,13 @@ export class ApiAuthorization {
   ) {}
 }
 
+/** Props of a {@link ServiceApi}: the function behind it, its routes, how callers authenticate, and its limits. */
 export interface ServiceApiProps {
   /** The owning service, for descriptions and alarm names. */
   readonly serviceName: string;
   /** The one function behind every route (it dispatches on the route key). */
   readonly handler: CourierFunction;
+  /** Every route of the API; each gets the API's authorizer. */
   readonly routes: ServiceApiRoute[];
   /** Topic the function's error and throttle alarms notify. */
   readonly alarmTopic: sns.ITopic;

@@ -7,6 +7,7 @@ import type { FailedMessageStore } from './failed-message-store.js';
 import type { Outbox } from './outbox.js';
 import { metricsNamespaceOf } from './observability.js';
 
+/** Props of a {@link ServiceDashboard}: the service it shows, its name and the graphs' period. */
 export interface ServiceDashboardProps {
   /** Owning service (dashboard title, EMF dimension values). */
   readonly serviceName: string;
@@ -29,7 +30,13 @@ const HEIGHT = 6;
  * One dashboard per service stack: a row per consumer (throughput with cold starts, errors, DLQ depth,
  * age of oldest message), and rows for the outbox and failed-message store when the stack has them.
  * EMF metrics are read from the app's metrics namespace (context `courier:metricsNamespace`), the one
- * its functions write to.
+ * its functions write to. A ServiceStack makes one and joins every component it adds; build one yourself
+ * for components declared outside a ServiceStack.
+ *
+ * @example
+ * const dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: 'shipping', period: Duration.minutes(5) });
+ * dashboard.addConsumer(dispatchConsumer);
+ * dashboard.addOutbox(outbox);
  */
 export class ServiceDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;

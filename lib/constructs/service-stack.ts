@@ -19,6 +19,10 @@ import { Outbox, type OutboxProps } from './outbox.js';
 import { ServiceDashboard } from './service-dashboard.js';
 import type { MessagingResources } from './messaging-stack.js';
 
+/**
+ * Props of a {@link ServiceStack}: the service's name, the messaging stack it joins, and the settings every
+ * table, queue and function of the stack shares.
+ */
 export interface ServiceStackProps extends StackProps {
   /** The service (`orders`, `inventory`…); must match its entry in `services` when that is given. */
   readonly serviceName: string;
@@ -46,7 +50,14 @@ export interface ServiceStackProps extends StackProps {
    * failed-message retrier.
    * @default - courier's prebuilt handlers
    */
-  readonly toolkitCode?: { readonly relay?: FunctionCode; readonly sweeper?: FunctionCode; readonly retrier?: FunctionCode };
+  readonly toolkitCode?: {
+    /** @default - courier's prebuilt relay */
+    readonly relay?: FunctionCode;
+    /** @default - courier's prebuilt sweeper */
+    readonly sweeper?: FunctionCode;
+    /** @default - courier's prebuilt retrier */
+    readonly retrier?: FunctionCode;
+  };
   /**
    * Customer-managed KMS key for every queue (consumer queues, DLQs, target DLQs, relay DLQ) and every
    * table (business, idempotency, outbox, failed messages) this stack creates; functions are granted
@@ -85,7 +96,7 @@ export interface BusinessTableOptions {
  * Base of every service stack: its tables, its consumers (one `addConsumer` call each), optional outbox
  * and failed-message store, and one dashboard that every component joins. Subclasses only declare.
  *
- * ```ts
+ * @example
  * export class InventoryStack extends ServiceStack {
  *   constructor(scope: Construct, id: string, props: Omit<ServiceStackProps, 'serviceName'>) {
  *     super(scope, id, { ...props, serviceName: 'inventory' });
@@ -97,7 +108,6 @@ export interface BusinessTableOptions {
  *     });
  *   }
  * }
- * ```
  */
 export class ServiceStack extends Stack {
   readonly serviceName: string;

@@ -40,7 +40,12 @@ export interface TableGrant {
 
 /**
  * Grants item-level access on the table (and the named indexes) only: no wildcard resource. When the
- * table is encrypted with a customer-managed key, also the key use that access needs.
+ * table is encrypted with a customer-managed key, also the key use that access needs. Consumers get it
+ * through their `tables` prop; call it for other functions.
+ *
+ * @example
+ * grantTable(shippingApi, { table: shipments, indexes: ['by-order'] });
+ * grantTable(reportFunction, { table: shipments, readOnly: true });
  */
 export function grantTable(grantee: iam.IGrantable, grant: TableGrant | dynamodb.ITable): void {
   const g: TableGrant = 'tableArn' in grant ? { table: grant } : grant;

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** The toolkit's own Lambda handlers, prebuilt into the package by `npm run build` (scripts/build.ts). */
 export const TOOLKIT_HANDLERS = ['relay', 'sweeper', 'retrier'] as const;
+/** The name of one of the toolkit's prebuilt handlers: the outbox relay and sweeper, the failed-message retrier. */
 export type ToolkitHandler = (typeof TOOLKIT_HANDLERS)[number];
 
 /** Where the prebuilt handlers live inside the package, and their handler name. */
@@ -26,7 +27,14 @@ function packageRoot(): string {
   }
 }
 
-/** The prebuilt code of a toolkit handler; a missing build is a synth error that says how to fix it. */
+/**
+ * The prebuilt code of a toolkit handler, for a function you wire yourself (the Outbox and the
+ * FailedMessageStore use it unless given other code); a missing build is a synth error that says how to
+ * fix it.
+ *
+ * @example
+ * const retrier = new CourierFunction(this, 'Retrier', { serviceName: 'shipping', code: toolkitAsset('retrier'), timeout: Duration.seconds(60) });
+ */
 export function toolkitAsset(name: ToolkitHandler): lambda.Code {
   const dir = path.join(packageRoot(), ASSETS_DIR, name);
   if (!existsSync(path.join(dir, 'index.mjs'))) {
