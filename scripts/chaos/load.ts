@@ -41,6 +41,7 @@ async function withRetries<T>(what: string, call: () => Promise<{ status: number
 /**
  * Places orders `0 … count-1` with at most `concurrency` requests in flight and at most `perSecond`
  * started per second (the pace the pipeline drains, so queues stay short); calls `onPlaced` as they go.
+ * Which order has which index is `plan` (the chaos mix unless given).
  */
 export async function placeOrders(
   sys: LocalSystem,
@@ -48,10 +49,11 @@ export async function placeOrders(
   pace: { concurrency: number; perSecond: number },
   runId: string,
   onPlaced?: (n: number) => void,
+  plan: (index: number) => PlannedOrder = plannedOrder,
 ): Promise<PlacedOrder[]> {
   let done = 0;
   const started = Date.now();
-  return mapLimit(Array.from({ length: count }, (_, i) => plannedOrder(i)), pace.concurrency, async (planned) => {
+  return mapLimit(Array.from({ length: count }, (_, i) => plan(i)), pace.concurrency, async (planned) => {
     const due = started + (planned.index * 1000) / pace.perSecond;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     const body = await withRetries(
