@@ -19,6 +19,8 @@ export interface ConsumerInfo {
   functionName: string;
   logGroupName: string;
   idempotencyTableName: string;
+  /** How long its markers suppress duplicates (absent: deployed before it was published; see horizon.ts). */
+  idempotencyHorizonSeconds?: number;
   alarms: Record<string, string>;
 }
 

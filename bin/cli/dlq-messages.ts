@@ -14,6 +14,8 @@ export interface DlqMessage {
   businessKey?: string;
   receiveCount: number;
   sentAt?: string;
+  /** When the event happened: `detail.occurred_at`, else the envelope's `time`, when the body says. */
+  occurredAt?: string;
   /** Every message attribute with a string value (`courier.*`, EventBridge's ERROR_*, the original ones). */
   attributes: Record<string, string>;
   body: string;
@@ -82,10 +84,12 @@ export function describeDlqMessage(m: Message): DlqMessage {
   const body = m.Body ?? '';
   let detail: Record<string, unknown> | undefined;
   let envelopeType: string | undefined;
+  let occurred: string | undefined;
   try {
-    const parsed = JSON.parse(body) as { 'detail-type'?: string; detail?: Record<string, unknown> };
+    const parsed = JSON.parse(body) as { 'detail-type'?: string; detail?: Record<string, unknown>; time?: unknown };
     detail = parsed.detail && typeof parsed.detail === 'object' ? parsed.detail : undefined;
     envelopeType = typeof parsed['detail-type'] === 'string' ? parsed['detail-type'] : undefined;
+    occurred = [detail?.occurred_at, parsed.time].find((t): t is string => typeof t === 'string' && Number.isFinite(Date.parse(t)));
   } catch {
     // unreadable body: the attributes are all there is
   }
@@ -109,6 +113,7 @@ export function describeDlqMessage(m: Message): DlqMessage {
     businessKey: key,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
+    occurredAt: occurred,
     attributes: stringAttributes(m),
     body,
   };

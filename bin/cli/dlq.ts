@@ -1,8 +1,10 @@
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { flag, intOption, JSON_OPTION, stringOption, type Command, type Group, type Parsed } from './args.js';
 import { CliError, EXIT, UsageError, type Context } from './context.js';
+import type { ConsumerInfo } from './discovery.js';
 import { describeDlqMessage, describeFilter, groupByErrorClass, matchesFilter, peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
 import { formatAge, iso, progressBar, queueName, table, truncate } from './format.js';
+import { horizonCheck, type Redelivery } from './horizon.js';
 import { deleteMessages, moveMessages, type MessageFailure } from './move-messages.js';
 import { DEFAULT_QUIET_MINUTES, redriveGuard, type AlarmState, type RedriveGuard } from './redrive-guard.js';
 import { resolveDlq, type DlqTarget } from './resolve.js';
@@ -162,6 +164,8 @@ export interface RedriveResult {
   errorClasses?: { errorClass: string; count: number }[];
   /** why StartMessageMoveTask was not used. */
   fallbackReason?: string;
+  /** Messages older than the consumer's idempotency horizon (redriven with --force, or found by a dry run). */
+  warnings?: string[];
 }
 
 /** The engine has no message move tasks (MiniStack, moto): use receive/send/delete. */
@@ -200,15 +204,18 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
   const subset = filter.errorClass !== undefined || filter.messageId !== undefined;
   const queue = { kind: dlq.kind, owner: dlq.owner, url: dlq.url, name: queueName(dlq.url) };
   const destination = { url: dlq.sourceUrl, name: queueName(dlq.sourceUrl) };
-  const { depth } = await queueDepth(sqs, dlq.url, ctx.now(), false);
+  const { depth, oldestAgeSeconds } = await queueDepth(sqs, dlq.url, ctx.now(), false);
   const base = { queue, destination, depth, selection: describeFilter(filter), failed: [] as MessageFailure[] };
   if (depth === 0) return { ...base, method: options.dryRun ? 'dry-run' : 'nothing-to-move', moved: 0, ...(options.dryRun ? { wouldMove: 0, errorClasses: [] } : {}) };
 
   const peeked = await peekDlq(sqs, dlq.url, options.dryRun || subset ? depth : Math.min(depth, GUARD_SAMPLE));
   const guard = await redriveGuard(ctx, dlq.consumer, peeked, options.quietMinutes);
-  const guarded = { ...base, guard, ...(guard.alarm ? { alarm: guard.alarm } : {}) };
+  const selected = peeked.filter((m) => matchesFilter(m, filter));
+  // A dry run reports what a real one would refuse; the real one refuses unless forced.
+  const oldest = oldestRedelivery(dlq.consumer, selected, subset ? undefined : oldestAgeSeconds, ctx.now());
+  const warnings = horizonCheck('redrive', [oldest], ctx.now(), options.force || options.dryRun);
+  const guarded = { ...base, guard, ...(guard.alarm ? { alarm: guard.alarm } : {}), ...(warnings.length ? { warnings } : {}) };
   if (options.dryRun) {
-    const selected = peeked.filter((m) => matchesFilter(m, filter));
     return { ...guarded, method: 'dry-run', moved: 0, wouldMove: selected.length, errorClasses: groupByErrorClass(selected).map(({ errorClass, count }) => ({ errorClass, count })) };
   }
   if (guard.failing && !options.force) {
@@ -231,7 +238,7 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
   } else {
     fallbackReason = 'target DLQ is not a redrive DLQ of the queue: receive/send/delete';
   }
-  const total = subset ? peeked.filter((m) => matchesFilter(m, filter)).length : depth;
+  const total = subset ? selected.length : depth;
   const result = await moveMessages(sqs, {
     from: dlq.url,
     to: dlq.sourceUrl,
@@ -243,6 +250,16 @@ export async function dlqRedrive(ctx: Context, wanted: string, options: RedriveO
     sleep: ctx.sleep,
   });
   return { ...guarded, method: 'receive-send-delete', moved: result.moved, failed: result.failed, ...(subset ? { selected: total, skipped: result.skipped } : {}), fallbackReason };
+}
+
+/**
+ * The oldest event a redrive would deliver again: the oldest of the messages read (when the event
+ * happened, else when it was sent) and, when the whole queue moves, the queue's oldest message.
+ */
+function oldestRedelivery(consumer: ConsumerInfo, messages: readonly DlqMessage[], oldestAgeSeconds: number | undefined, now: number): Redelivery {
+  const times = messages.map((m) => Date.parse(m.occurredAt ?? m.sentAt ?? '')).filter(Number.isFinite);
+  if (oldestAgeSeconds !== undefined) times.push(now - oldestAgeSeconds * 1000);
+  return { at: times.length > 0 ? Math.min(...times) : now, consumers: [consumer], label: 'the oldest message in the DLQ' };
 }
 
 /** The message id is not (or no longer) in the DLQ: moved, deleted, or never there. */
@@ -286,6 +303,7 @@ export function renderRedrive(r: RedriveResult): string {
       ...(r.errorClasses ?? []).map((g) => `  ${g.errorClass} × ${g.count}`),
       ...(r.guard ? [`guard: ${r.guard.verdict}`, ...r.guard.notes.map((n) => `  note: ${n}`)] : []),
       ...(r.guard?.failing ? ['the consumer is still failing: a real redrive would be refused without --force'] : []),
+      ...(r.warnings ?? []).map((w) => `horizon: ${w}`),
       'nothing moved',
     ].join('\n');
   }
@@ -294,6 +312,7 @@ export function renderRedrive(r: RedriveResult): string {
     `moved ${r.moved} of ${r.selected ?? r.depth} message(s)${scope} from ${from} ${r.queue.name} to ${r.destination.name} (${r.method})${alarm}`,
     ...(r.fallbackReason ? [`  ${r.fallbackReason}`] : []),
     ...(r.guard?.failing ? [`  forced past the guard: ${r.guard.verdict}`] : []),
+    ...(r.warnings ?? []).map((w) => `  ${w}`),
     ...r.failed.map((f) => `  not moved: ${f.messageId}: ${f.reason}`),
     r.failed.length ? 'messages not moved are still in the DLQ; run the redrive again' : 'watch: courier dlq list (they return to the DLQ if the consumer still fails)',
   ].join('\n');
@@ -405,7 +424,7 @@ export const dlqGroup: Group = {
         'message-id': { type: 'string', value: 'ID', description: 'only the message with this id (as `dlq show --json` lists it)' },
         rate: { type: 'string', value: 'N', description: 'at most N messages per second (default: as fast as SQS allows)' },
         'dry-run': { type: 'boolean', description: "show how many messages and which error classes would move, and the guard's verdict; move nothing" },
-        force: { type: 'boolean', description: 'redrive even though the guard says the consumer is still failing' },
+        force: { type: 'boolean', description: "redrive even though the guard says the consumer is still failing, or messages are older than its idempotency horizon" },
         'quiet-minutes': { type: 'string', value: 'N', description: `failures in the last N minutes block the redrive unless the function changed since (default ${DEFAULT_QUIET_MINUTES})` },
         target: TARGET_OPTION,
         json: JSON_OPTION,

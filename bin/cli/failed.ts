@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { flag, JSON_OPTION, stringOption, type Command, type Group } from './args.js';
 import { CliError, EXIT, type Context } from './context.js';
-import type { FailedMessagesInfo } from './discovery.js';
+import type { ConsumerInfo, FailedMessagesInfo } from './discovery.js';
 import { iso, table, truncate } from './format.js';
+import { horizonCheck, type Redelivery } from './horizon.js';
 import { invokeJson } from './outbox.js';
 import { byService } from './resolve.js';
 import { scanItems } from './scan.js';
@@ -19,6 +20,8 @@ export interface FailedRow {
   detailType?: string;
   source?: string;
   businessKey?: string;
+  /** The event's `occurred_at` (courier events carry it). */
+  occurredAt?: string;
 }
 
 export function toFailedRow(service: string, item: Record<string, unknown>): FailedRow {
@@ -46,6 +49,7 @@ export function toFailedRow(service: string, item: Record<string, unknown>): Fai
     ...(entry.DetailType ? { detailType: entry.DetailType } : {}),
     ...(entry.Source ? { source: entry.Source } : {}),
     ...(key ? { businessKey: key } : {}),
+    ...(typeof detail.occurred_at === 'string' ? { occurredAt: detail.occurred_at } : {}),
   };
 }
 
@@ -91,26 +95,35 @@ export interface FailedRetryResult {
   missing: string[];
   retrier?: { due: number; published: number; rescheduled: number; parked: number; unrecorded: number };
   error?: string;
+  /** With --force: the events that were older than a receiving consumer's idempotency horizon. */
+  warnings?: string[];
 }
 
-/** Makes parked/due rows due now (conditional on the row existing), then invokes the store's retrier. */
-export async function failedRetry(ctx: Context, options: { service?: string; eventId?: string } = {}): Promise<FailedRetryResult[]> {
-  const stores = byService((await ctx.deployment()).failedMessages, options.service, 'a failed-message store');
-  const selected: { store: FailedMessagesInfo; ids: string[] }[] = [];
+/**
+ * Makes parked/due rows due now (conditional on the row existing), then invokes the store's retrier.
+ * Refuses (before changing anything) when an event is older than the idempotency horizon of a consumer
+ * that receives it, unless `force`.
+ */
+export async function failedRetry(ctx: Context, options: { service?: string; eventId?: string; force?: boolean } = {}): Promise<FailedRetryResult[]> {
+  const deployment = await ctx.deployment();
+  const stores = byService(deployment.failedMessages, options.service, 'a failed-message store');
+  const selected: { store: FailedMessagesInfo; rows: FailedRow[] }[] = [];
   for (const store of stores) {
     if (options.eventId) {
       const { Item } = await ctx.clients.dynamodb.send(new GetItemCommand({ TableName: store.tableName, Key: marshall({ event_id: options.eventId }), ConsistentRead: true }));
-      if (Item) selected.push({ store, ids: [options.eventId] });
+      if (Item) selected.push({ store, rows: [toFailedRow(store.service, unmarshall(Item))] });
     } else {
-      selected.push({ store, ids: (await scanStore(ctx, store)).map((r) => r.eventId) });
+      selected.push({ store, rows: await scanStore(ctx, store) });
     }
   }
   if (options.eventId && selected.length === 0) {
     throw new CliError(`no failed-message row with event_id ${options.eventId}${options.service ? ` in ${options.service}` : ''}`, EXIT.failure, 'courier failed list shows what is there');
   }
+  const warnings = selected.map(({ rows }) => horizonCheck('failed retry', rows.flatMap((r) => redeliveryOf(r, deployment.consumers)), ctx.now(), options.force));
   const results: FailedRetryResult[] = [];
-  for (const { store, ids } of selected) {
-    const result: FailedRetryResult = { service: store.service, retrierFunctionName: store.retrierFunctionName, madeDue: [], missing: [] };
+  for (const [i, { store, rows }] of selected.entries()) {
+    const ids = rows.map((r) => r.eventId);
+    const result: FailedRetryResult = { service: store.service, retrierFunctionName: store.retrierFunctionName, madeDue: [], missing: [], ...(warnings[i]!.length > 0 && { warnings: warnings[i] }) };
     const now = ctx.now();
     for (const id of ids) {
       try {
@@ -138,6 +151,13 @@ export async function failedRetry(ctx: Context, options: { service?: string; eve
     results.push(result);
   }
   return results;
+}
+
+/** A stored event as the horizon check sees it: when it happened and who receives its detail-type. */
+function redeliveryOf(row: FailedRow, consumers: readonly ConsumerInfo[]): Redelivery[] {
+  const at = row.occurredAt ? Date.parse(row.occurredAt) : NaN;
+  if (!Number.isFinite(at) || !row.detailType) return [];
+  return [{ at, consumers: consumers.filter((c) => c.detailTypes.includes(row.detailType!)), label: `event ${row.eventId} (${row.detailType})` }];
 }
 
 export function renderFailedRetry(results: FailedRetryResult[]): string {
@@ -177,11 +197,14 @@ export const failedGroup: Group = {
       options: {
         service: { type: 'string', value: 'S', description: 'only service S' },
         'event-id': { type: 'string', value: 'ID', description: 'only the row with this event_id' },
+        force: { type: 'boolean', description: "retry events older than a receiving consumer's idempotency horizon (they run again)" },
         json: JSON_OPTION,
       },
-      details: 'The retrier republishes with the stored event_id (consumers dedupe), deletes what went out, and reschedules or parks what fails again.',
+      details:
+        'The retrier republishes with the stored event_id (consumers dedupe for their idempotency horizon, 31 days by default), deletes what went out, and reschedules or parks what fails again. Events older than a receiving consumer\'s horizon are refused unless --force.',
       async run(ctx, parsed) {
-        const results = await failedRetry(ctx, { service: stringOption(parsed, 'service'), eventId: stringOption(parsed, 'event-id') });
+        const results = await failedRetry(ctx, { service: stringOption(parsed, 'service'), eventId: stringOption(parsed, 'event-id'), force: flag(parsed, 'force') });
+        if (!flag(parsed, 'json')) for (const w of results.flatMap((r) => r.warnings ?? [])) ctx.out.err(`warning: ${w}\n`);
         ctx.out.out(flag(parsed, 'json') ? JSON.stringify(results, null, 2) : renderFailedRetry(results));
         return results.some((r) => r.error) ? EXIT.failure : EXIT.ok;
       },

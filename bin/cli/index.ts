@@ -32,6 +32,7 @@ export {
   type RedriveResult,
 } from './dlq.js';
 export { failedList, failedRetry, renderFailedList, renderFailedRetry, type FailedRetryResult, type FailedRow } from './failed.js';
+export { horizonCheck, LEGACY_HORIZON_SECONDS, type Redelivery } from './horizon.js';
 export { contextFor, main, runProcess } from './main.js';
 export { loadPlugins, PluginError, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
 export { deleteMessages, moveMessages } from './move-messages.js';

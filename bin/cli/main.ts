@@ -93,9 +93,7 @@ export async function main(argv: string[], given?: Context): Promise<number> {
       out.out(`${commandHelp(command)}\n`);
       return EXIT.ok;
     }
-    const ctx = given
-      ? { ...given, scope: globals.stage || globals.app ? resolveScope({ ...given.scope, ...globals }, { plugins: [] }) : given.scope }
-      : await contextFor(globals, out);
+    const ctx = given ? rescoped(given, globals) : await contextFor(globals, out);
     return await command.run(ctx, parsed);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -107,6 +105,17 @@ export async function main(argv: string[], given?: Context): Promise<number> {
     if (process.env.COURIER_DEBUG && error instanceof Error) out.err(`${error.stack}\n`);
     return exitCode;
   }
+}
+
+/**
+ * A caller-made context (tests, the console) narrowed by --stage/--app: a new context, so the stacks
+ * are discovered for the new scope instead of reusing the deployment the caller's context cached.
+ */
+function rescoped(given: Context, globals: GlobalOptions): Context {
+  if (!globals.stage && !globals.app) return given;
+  const { clients, out, now, sleep, plugins, endpoint } = given;
+  const scope = resolveScope({ ...given.scope, ...globals }, { plugins: [] });
+  return createContext({ clients, out, now, sleep, plugins, scope, ...(endpoint && { endpoint }) });
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

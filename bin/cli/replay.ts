@@ -3,6 +3,7 @@ import { flag, JSON_OPTION, listOption, stringOption, type Command } from './arg
 import { CliError, EXIT, UsageError, type Context } from './context.js';
 import type { BusInfo, ConsumerInfo, Deployment } from './discovery.js';
 import { progressBar } from './format.js';
+import { horizonCheck } from './horizon.js';
 import { requireConsumer } from './resolve.js';
 
 export interface ReplayOptions {
@@ -12,6 +13,8 @@ export interface ReplayOptions {
   consumers?: string[];
   /** Return right after StartReplay instead of polling to the end. */
   noWait?: boolean;
+  /** Replay even events older than a receiving consumer's idempotency horizon (they run again). */
+  force?: boolean;
   pollMs?: number;
   /** Give up polling after this long (the replay itself goes on). */
   timeoutMs?: number;
@@ -107,6 +110,8 @@ export async function replay(ctx: Context, options: ReplayOptions): Promise<Repl
   if (receiving.length === 0) {
     warnings.push('no chosen consumer accepts replayed events: the replay will deliver nothing');
   }
+  const receivers = chosen.filter((c) => receiving.some((r) => r.name === c.name));
+  warnings.push(...horizonCheck('replay', [{ at: start.getTime(), consumers: receivers, label: `the window from ${start.toISOString()}` }], ctx.now(), options.force));
 
   const replayName = `courier-${new Date(ctx.now()).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
   await events.send(
@@ -165,10 +170,11 @@ export const replayCommand: Command = {
     'detail-type': { type: 'string', multiple: true, value: 'T', description: 'only the rules of consumers receiving T (repeatable, or comma-separated)' },
     consumer: { type: 'string', multiple: true, value: 'C', description: "only consumer C's rule (repeatable, or comma-separated)" },
     'no-wait': { type: 'boolean', description: 'start the replay and return' },
+    force: { type: 'boolean', description: "replay events older than a receiving consumer's idempotency horizon (they run again)" },
     json: JSON_OPTION,
   },
   details:
-    'Consumer rules exclude replayed events unless the consumer was declared includeReplayed; the command warns when a chosen rule would drop the replay. Consumers are idempotent on event_id, so replaying what they already processed is safe.',
+    'Consumer rules exclude replayed events unless the consumer was declared includeReplayed; the command warns when a chosen rule would drop the replay. Consumers are idempotent on event_id for their idempotency horizon (31 days by default), so replaying what they already processed is safe inside it; a window that starts earlier is refused unless --force.',
   async run(ctx, parsed) {
     const from = stringOption(parsed, 'from');
     const to = stringOption(parsed, 'to');
@@ -181,6 +187,7 @@ export const replayCommand: Command = {
       detailTypes: listOption(parsed, 'detail-type'),
       consumers: listOption(parsed, 'consumer'),
       noWait: flag(parsed, 'no-wait'),
+      force: flag(parsed, 'force'),
       onProgress: (_state, fraction) => bar.update(Math.round(fraction * 100)),
     });
     bar.done();

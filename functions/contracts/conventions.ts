@@ -11,6 +11,8 @@
 export const ENV = {
   consumerName: 'CONSUMER_NAME',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
+  /** How long a consumer's completed markers suppress duplicates, in seconds (its idempotency horizon). */
+  idempotencyHorizonSeconds: 'IDEMPOTENCY_HORIZON_SECONDS',
   dlqUrl: 'DLQ_URL',
   eventBusName: 'EVENT_BUS_NAME',
   failedMessageTable: 'FAILED_MESSAGE_TABLE',
@@ -28,14 +30,23 @@ export const ENV = {
   logLevel: 'LOG_LEVEL',
 } as const;
 
-/** Idempotency table: partition key `id` = `<consumer>#<key>`, TTL attribute `expires_at`. */
-export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at' } as const;
+/**
+ * Idempotency table: partition key `id` = `<consumer>#<key>`, TTL attribute `expires_at`. Markers live
+ * for the consumer's horizon: by default 31 days, longer than every way courier can bring an event back
+ * (DLQ redrive ≤ 14 days, archive replay 30 days, failed-message retry 30 days), so a redelivered event
+ * still finds its marker.
+ */
+export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expires_at', defaultHorizonSeconds: 31 * 24 * 3600 } as const;
 
 /** Outbox table: partition key `event_id`, sparse index of unpublished rows by age, TTL on published rows. */
 export const OUTBOX_TABLE = { partitionKey: 'event_id', pendingIndex: 'pending-by-age', ttlAttribute: 'expires_at' } as const;
 
-/** Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. */
-export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at' } as const;
+/**
+ * Failed-message table: partition key `event_id`, sparse index of retryable rows by next attempt. Rows
+ * (parked ones included) expire `retentionSeconds` after the failure: long enough for an operator to
+ * look and retry, and a bound consumers' idempotency horizons must cover.
+ */
+export const FAILED_MESSAGE_TABLE = { partitionKey: 'event_id', dueIndex: 'due-by-time', ttlAttribute: 'expires_at', retentionSeconds: 30 * 24 * 3600 } as const;
 
 /** CloudWatch namespace of every courier EMF metric unless `POWERTOOLS_METRICS_NAMESPACE` says otherwise. */
 export const METRICS_NAMESPACE = 'courier';

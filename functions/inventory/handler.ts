@@ -32,6 +32,8 @@ async function release(cancel: OrderCancelled): Promise<HandlerResult> {
 
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
+  // its effects are exactly the writes it returns: no claim, the marker commits with them
+  idempotency: { mode: 'optimistic' },
   // a created and a cancelled for one order in the same batch apply in arrival order
   orderingKey: (event) => event.detail.order_id,
   handle: {

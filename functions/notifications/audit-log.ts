@@ -12,6 +12,7 @@ const AUDIT_TABLE = requiredEnv('AUDIT_TABLE');
  */
 export const handler = consumer({
   events: [UserLoginSucceededV1, ConfigChangedV1],
+  idempotency: { mode: 'optimistic' },
   handle: async (event) => ({ writes: [auditWrite(AUDIT_TABLE, event, new Date())] }),
   onConditionFailed: acknowledgeAlreadyApplied('audit entry already recorded'),
 });

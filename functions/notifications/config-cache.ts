@@ -7,11 +7,12 @@ const CACHE_TABLE = requiredEnv('CONFIG_CACHE_TABLE');
 
 /**
  * Cache of current config values. The conditional write alone already makes a change idempotent and
- * order-safe; exactly-once mode adds no request (the write and the marker are one transaction) and
- * lets a duplicate stop at the claim, before the handler runs.
+ * order-safe; optimistic exactly-once mode adds no request (the write and the marker are one
+ * transaction, no claim), and a redelivered duplicate stops at the marker read, before the handler runs.
  */
 export const handler = consumer({
   events: [ConfigChangedV1],
+  idempotency: { mode: 'optimistic' },
   orderingKey: (event) => event.detail.key,
   handle: async (event) => ({ writes: [cacheWrite(CACHE_TABLE, event.detail)] }),
   onConditionFailed: acknowledgeAlreadyApplied('the cache holds this change or a newer one'),

@@ -20,6 +20,7 @@ async function lastLoginAt(userId: string, signal: AbortSignal): Promise<string 
  */
 export const handler = consumer({
   events: [UserLoginSucceededV1],
+  idempotency: { mode: 'optimistic' },
   orderingKey: (event) => event.detail.user_id,
   handle: async (event, { signal }) => ({
     writes: [loginCountWrite(COUNTER_TABLE, event.detail, await lastLoginAt(event.detail.user_id, signal))],

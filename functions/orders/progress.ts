@@ -10,6 +10,8 @@ const tables = { orders: requiredEnv('ORDERS_TABLE'), outbox: requiredEnv('OUTBO
  */
 export const handler = consumer({
   events: REPLY_EVENTS,
+  // its effects are exactly the writes it returns: no claim, the marker commits with them
+  idempotency: { mode: 'optimistic' },
   // replies about one order arrive together; in turn, they never race for the order's version
   orderingKey: (event) => event.detail.order_id,
   handle: async (event, { signal }) => {

@@ -29,6 +29,8 @@ async function revoke(cancel: OrderCancelled, { log }: HandlerContext): Promise<
 
 export const handler = consumer({
   events: [OrderCreatedV1, OrderCancelledV1],
+  // its effects are exactly the writes it returns: no claim, the marker commits with them
+  idempotency: { mode: 'optimistic' },
   // one user's orders update one balance (optimistic version): in turn, not racing
   orderingKey: (event) => event.detail.user_id,
   handle: {

@@ -68,17 +68,18 @@ export function putEventsFaults(client: EventBridgeClient): void {
 
 /**
  * AWS SDK middleware (initialize step) for `idempotencyThrottle`: a request to the idempotency table
- * (the claims and completions, and the takeover PutItem) fails with a throttling error before it is sent.
+ * (the claims and completions, the takeover PutItem, and in optimistic mode the marker read and the
+ * lone marker PutItem) fails with a throttling error before it is sent.
  */
 export function idempotencyFaults(client: DynamoDBClient, table = process.env.IDEMPOTENCY_TABLE): void {
   if (!table) return;
   const quoted = `"${table.replaceAll('"', '""')}"`;
-  const onTable = (input: { TableName?: string; Statements?: { Statement?: string }[] }) =>
-    input.TableName === table || (input.Statements ?? []).some((s) => s.Statement?.includes(quoted));
+  const onTable = (input: { TableName?: string; Statements?: { Statement?: string }[]; RequestItems?: Record<string, unknown> }) =>
+    input.TableName === table || (input.Statements ?? []).some((s) => s.Statement?.includes(quoted)) || (input.RequestItems !== undefined && table in input.RequestItems);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'request';
-      const idempotencyRequest = ['BatchExecuteStatementCommand', 'PutItemCommand'].includes(command) && onTable(args.input as never);
+      const idempotencyRequest = ['BatchExecuteStatementCommand', 'PutItemCommand', 'BatchGetItemCommand'].includes(command) && onTable(args.input as never);
       const faults = idempotencyRequest ? activeFaults({ consumer: process.env.CONSUMER_NAME ?? 'unknown' }) : undefined;
       if (faults?.hit('idempotencyThrottle')) {
         faults.record('idempotencyThrottle', { command });

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
@@ -7,6 +8,9 @@ import {
   TransactWriteItemsCommand,
   type AttributeValue,
   type BatchExecuteStatementCommandInput,
+  type BatchGetItemCommandInput,
+  type CancellationReason,
+  type TransactWriteItem,
   type BatchStatementResponse,
   type GetItemCommandInput,
   type PutItemCommandInput,
@@ -62,8 +66,9 @@ const conditionFailed = { Code: 'ConditionalCheckFailed' as const, Message: 'The
 /**
  * An in-memory idempotency table that executes what courier's consumer sends — its PartiQL statements
  * (read from their text: a WHERE clause the code leaves out is a condition the fake does not check),
- * conditional PutItem and TransactWriteItems with their condition expressions evaluated — with
- * DynamoDB's per-statement errors and CancellationReasons. Route a mocked client to it with `install`.
+ * conditional PutItem and TransactWriteItems with their condition expressions evaluated, GetItem and
+ * BatchGetItem — with DynamoDB's per-statement errors and CancellationReasons (carrying the old item
+ * where the request asked for ALL_OLD). Route a mocked client to it with `install`.
  *
  * @example
  * const ddb = mockClient(DynamoDBClient);
@@ -79,8 +84,9 @@ export class InMemoryIdempotencyTable {
 
   constructor(readonly tableName = 'idempotency') {}
 
-  /** Routes BatchExecuteStatement, PutItem, GetItem and TransactWriteItems of the mocked client here. */
+  /** Routes BatchExecuteStatement, PutItem, GetItem, BatchGetItem and TransactWriteItems of the mocked client here. */
   install(stub: CommandStub): void {
+    stub.on(BatchGetItemCommand).callsFake((input) => this.batchGetItem(input));
     stub.on(BatchExecuteStatementCommand).callsFake((input) => this.batchExecuteStatement(input));
     stub.on(PutItemCommand).callsFake((input) => this.putItem(input));
     stub.on(GetItemCommand).callsFake((input) => this.getItem(input));
@@ -118,32 +124,58 @@ export class InMemoryIdempotencyTable {
     return item ? { Item: item } : {};
   }
 
+  /** Reads up to 100 keys of this table (a request for another table is an error: the fake is one table). */
+  batchGetItem(input: BatchGetItemCommandInput): { Responses: Record<string, Item[]>; UnprocessedKeys: Record<string, never> } {
+    const tables = Object.keys(input.RequestItems ?? {});
+    for (const table of tables) this.ownTable(table);
+    const keys = input.RequestItems?.[this.tableName]?.Keys ?? [];
+    if (keys.length > 100) throw new Error(`BatchGetItem takes at most 100 keys, got ${keys.length}`);
+    const found = keys.flatMap((key) => {
+      const item = this.items.get(key.id!.S!);
+      return item ? [item] : [];
+    });
+    return { Responses: { [this.tableName]: found }, UnprocessedKeys: {} };
+  }
+
   /**
    * Items on this table are evaluated (Put, Update with SET, ConditionCheck); items on other tables are
-   * accepted as written (the business tables are the test's own concern).
+   * accepted as written (the business tables are the test's own concern). A failed condition's reason
+   * carries the item as it was when the operation asked for ALL_OLD, as DynamoDB does.
    */
   transactWriteItems(input: TransactWriteItemsCommandInput): Record<string, never> {
-    const reasons = (input.TransactItems ?? []).map((t) => {
-      const op = t.Update ?? t.Put ?? t.ConditionCheck ?? t.Delete;
-      if (!op || op.TableName !== this.tableName) return { Code: 'None' };
-      const key = ('Key' in op && op.Key ? op.Key : (op as { Item: Item }).Item).id!.S!;
-      const existing = this.items.get(key);
-      const context = { names: op.ExpressionAttributeNames, values: op.ExpressionAttributeValues };
-      if (op.ConditionExpression && !evaluateCondition(op.ConditionExpression, existing, context)) return conditionFailed;
-      return { Code: 'None' };
-    });
+    const reasons = (input.TransactItems ?? []).map((t) => this.reasonFor(t));
     if (reasons.some((r) => r.Code !== 'None')) {
       throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
     }
-    for (const t of input.TransactItems ?? []) {
-      if (t.Update?.TableName === this.tableName) {
-        const id = t.Update.Key!.id!.S!;
-        const context = { names: t.Update.ExpressionAttributeNames, values: t.Update.ExpressionAttributeValues };
-        this.items.set(id, applySet(t.Update.UpdateExpression!, this.items.get(id) ?? t.Update.Key!, context));
-      } else if (t.Put?.TableName === this.tableName) this.items.set(t.Put.Item!.id!.S!, t.Put.Item!);
-      else if (t.Delete?.TableName === this.tableName) this.items.delete(t.Delete.Key!.id!.S!);
-    }
+    for (const t of input.TransactItems ?? []) this.apply(t);
     return {};
+  }
+
+  /**
+   * The CancellationReason of one transaction item: its condition evaluated if it is on this table
+   * (with the old item when it asked for ALL_OLD), `None` for items on other tables. For a test's own
+   * fake of the business tables, which joins the marker to its transactions.
+   */
+  reasonFor(t: TransactWriteItem): CancellationReason {
+    const op = t.Update ?? t.Put ?? t.ConditionCheck ?? t.Delete;
+    if (!op || op.TableName !== this.tableName) return { Code: 'None' };
+    const key = ('Key' in op && op.Key ? op.Key : (op as { Item: Item }).Item).id!.S!;
+    const existing = this.items.get(key);
+    const context = { names: op.ExpressionAttributeNames, values: op.ExpressionAttributeValues };
+    if (op.ConditionExpression && !evaluateCondition(op.ConditionExpression, existing, context)) {
+      return { ...conditionFailed, ...(op.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing && { Item: existing }) };
+    }
+    return { Code: 'None' };
+  }
+
+  /** Applies one transaction item if it is on this table (after every item's reason was `None`). */
+  apply(t: TransactWriteItem): void {
+    if (t.Update?.TableName === this.tableName) {
+      const id = t.Update.Key!.id!.S!;
+      const context = { names: t.Update.ExpressionAttributeNames, values: t.Update.ExpressionAttributeValues };
+      this.items.set(id, applySet(t.Update.UpdateExpression!, this.items.get(id) ?? t.Update.Key!, context));
+    } else if (t.Put?.TableName === this.tableName) this.items.set(t.Put.Item!.id!.S!, t.Put.Item!);
+    else if (t.Delete?.TableName === this.tableName) this.items.delete(t.Delete.Key!.id!.S!);
   }
 
   private execute(text: string, parameters: AttributeValue[], returnOld: boolean): BatchStatementResponse {

@@ -8,7 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ConsumableEvent } from '../../functions/contracts/foreign.js';
-import { ENV } from '../../functions/contracts/conventions.js';
+import { ENV, FAILED_MESSAGE_TABLE, IDEMPOTENCY_TABLE } from '../../functions/contracts/conventions.js';
 import type { FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION } from './queues.js';
 import type { TableGrant } from './table-access.js';
@@ -23,7 +23,7 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Consumer names: kebab-case, used in env vars, idempotency keys, tags, alarm names. */
 export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,47}$/;
 /** The environment variables the construct sets; `environment` and `tables` may not override them. */
-export const CONVENTION_ENV: readonly string[] = [ENV.consumerName, ENV.idempotencyTable, ENV.dlqUrl, ENV.serviceName];
+export const CONVENTION_ENV: readonly string[] = [ENV.consumerName, ENV.idempotencyTable, ENV.idempotencyHorizonSeconds, ENV.dlqUrl, ENV.serviceName];
 /** queueProps the construct owns (each has its own prop, or is wired by the construct). */
 const OWNED_QUEUE_PROPS = ['deadLetterQueue', 'fifo', 'visibilityTimeout', 'retentionPeriod', 'queueName'] as const;
 
@@ -47,6 +47,20 @@ export interface ConsumerProps extends FunctionCode {
   readonly existingFunction?: lambda.Function;
   /** Idempotency table (`IDEMPOTENCY_TABLE`); the function may read and write items in it. */
   readonly idempotencyTable: dynamodb.ITable;
+  /**
+   * How long the consumer's completed markers suppress duplicates (`IDEMPOTENCY_HORIZON_SECONDS`, and
+   * `idempotencyHorizonSeconds` in its discovery output, so the CLI refuses to replay, redrive or retry
+   * older events without `--force`). It must cover every redelivery window the construct knows of: the
+   * DLQ retention, the bus archive's retention (`archiveRetention`) and the failed-message retention
+   * (30 days). Longer horizons keep more markers (a few hundred bytes each, removed by TTL).
+   * @default Duration.days(31)
+   */
+  readonly idempotencyHorizon?: Duration;
+  /**
+   * How long the bus archive keeps events (a replay can re-send events this old); the horizon must cover it.
+   * @default - no archive known (ServiceStack passes its messaging stack's)
+   */
+  readonly archiveRetention?: Duration;
   /** Every alarm notifies this topic. */
   readonly alarmTopic: sns.ITopic;
   /**
@@ -173,6 +187,7 @@ export interface ConsumerSettings {
   batchSize: number;
   ageThreshold: Duration;
   fifo: boolean;
+  idempotencyHorizon: Duration;
 }
 
 /** Refuses unsafe or contradictory settings at synth time, naming the prop; returns the computed ones. */
@@ -214,7 +229,17 @@ export function validateConsumerProps(props: ConsumerProps): ConsumerSettings {
   if (fifo && (batchSize > 10 || window.toSeconds() > 0)) fail('FIFO queues take batchSize ≤ 10 and no batching window');
   if (!fifo && props.messageGroupId !== undefined) fail('messageGroupId applies to FIFO consumers only (set fifo: true)');
   if (props.maxConcurrency !== undefined && (props.maxConcurrency < 2 || props.maxConcurrency > 1000)) fail('maxConcurrency must be 2–1000');
+  const idempotencyHorizon = props.idempotencyHorizon ?? Duration.seconds(IDEMPOTENCY_TABLE.defaultHorizonSeconds);
+  for (const [window, length] of redeliveryWindows(dlqRetention, props.archiveRetention)) {
+    if (idempotencyHorizon.toSeconds() < length.toSeconds()) {
+      fail(
+        `idempotencyHorizon (${idempotencyHorizon.toHumanString()}) is shorter than the ${window} (${length.toHumanString()}): ` +
+          `an event brought back that late would find no marker and run again. Set idempotencyHorizon ≥ ${length.toHumanString()}`,
+      );
+    }
+  }
   return {
+    idempotencyHorizon,
     timeout,
     visibilityTimeout: Duration.seconds(visibility),
     retention,
@@ -224,6 +249,15 @@ export function validateConsumerProps(props: ConsumerProps): ConsumerSettings {
     ageThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(5),
     fifo,
   };
+}
+
+/** Every way courier can bring an event back to a consumer, with how old the event can be then. */
+function redeliveryWindows(dlqRetention: Duration, archiveRetention: Duration | undefined): [string, Duration][] {
+  return [
+    ['DLQ retention (courier dlq redrive)', dlqRetention],
+    ['failed-message retention (courier failed retry)', Duration.seconds(FAILED_MESSAGE_TABLE.retentionSeconds)],
+    ...(archiveRetention ? [['archive retention (courier replay)', archiveRetention] as [string, Duration]] : []),
+  ];
 }
 
 function validateQueueProps(queueProps: Partial<sqs.QueueProps>, fail: (why: string) => never): void {

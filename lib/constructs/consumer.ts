@@ -59,6 +59,8 @@ export class Consumer extends Construct {
   readonly alarms: ConsumerAlarms;
   /** The detail-types the rule matches. */
   readonly detailTypes: string[];
+  /** How long its markers suppress duplicates: the oldest event it may safely receive again. */
+  readonly idempotencyHorizon: Duration;
 
   constructor(scope: Construct, id: string, props: ConsumerProps) {
     super(scope, id);
@@ -74,6 +76,7 @@ export class Consumer extends Construct {
     this.fn = props.existingFunction ?? this.buildFunction(props, settings);
     this.connectFunction(props, settings);
     this.alarms = this.buildAlarms(props, settings);
+    this.idempotencyHorizon = settings.idempotencyHorizon;
     this.publishDiscovery();
   }
 
@@ -152,6 +155,7 @@ export class Consumer extends Construct {
     const conventions = {
       [ENV.consumerName]: props.name,
       [ENV.idempotencyTable]: props.idempotencyTable.tableName,
+      [ENV.idempotencyHorizonSeconds]: String(settings.idempotencyHorizon.toSeconds()),
       [ENV.dlqUrl]: this.dlq.queueUrl,
       ...(props.existingFunction && { [ENV.serviceName]: props.serviceName, ...props.environment }),
     };
@@ -251,6 +255,7 @@ export class Consumer extends Construct {
       functionName: this.fn.functionName,
       logGroupName: this.fn.logGroup.logGroupName,
       idempotencyTableName: this.idempotencyTable.tableName,
+      idempotencyHorizonSeconds: this.idempotencyHorizon.toSeconds(),
       alarms: Object.fromEntries(Object.entries(this.alarms).map(([k, a]) => [k, a.alarmName])),
     };
   }

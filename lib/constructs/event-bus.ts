@@ -42,16 +42,19 @@ export interface EventBusProps {
 export class EventBus extends Construct {
   readonly bus: events.EventBus;
   readonly archive?: events.Archive;
+  /** How long the archive keeps events (replays can re-send events this old); undefined without an archive. */
+  readonly archiveRetention?: Duration;
 
   constructor(scope: Construct, id: string, props: EventBusProps = {}) {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
 
     if (props.archive ?? true) {
+      this.archiveRetention = props.archiveRetention ?? Duration.days(30);
       this.archive = this.bus.archive('Archive', {
         description: 'courier: every event on the bus, for replay',
         eventPattern: { account: [Stack.of(this).account] },
-        retention: props.archiveRetention ?? Duration.days(30),
+        retention: this.archiveRetention,
       });
     }
 

@@ -39,6 +39,11 @@ export interface MessagingStackProps extends StackProps {
 export interface MessagingResources {
   readonly bus: events.IEventBus;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * How long the bus archive keeps events, when there is one: consumers' idempotency horizons must cover it.
+   * @default - no archive
+   */
+  readonly archiveRetention?: Duration;
 }
 
 /** The shared bus (+ archive) and the alarm topic. */
@@ -47,6 +52,7 @@ export class MessagingStack extends Stack implements MessagingResources {
   readonly bus: events.EventBus;
   readonly alarms: AlarmTopic;
   readonly alarmTopic: sns.Topic;
+  readonly archiveRetention?: Duration;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps = {}) {
     super(scope, id, { description: 'courier: event bus, archive and alarm topic', ...props });
@@ -56,6 +62,7 @@ export class MessagingStack extends Stack implements MessagingResources {
       publisherAccounts: props.publisherAccounts,
     });
     this.bus = this.eventBus.bus;
+    this.archiveRetention = this.eventBus.archiveRetention;
     this.alarms = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail, masterKey: props.alarmTopicKey });
     this.alarmTopic = this.alarms.topic;
 

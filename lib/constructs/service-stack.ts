@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, type Duration, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -103,6 +103,8 @@ export class ServiceStack extends Stack {
   readonly serviceName: string;
   readonly bus: events.IEventBus;
   readonly alarmTopic: sns.ITopic;
+  /** The bus archive's retention, when the messaging stack has an archive (consumers' horizons must cover it). */
+  readonly archiveRetention?: Duration;
   readonly dashboard: ServiceDashboard;
   readonly consumers: Consumer[] = [];
   readonly tableRemovalPolicy: RemovalPolicy;
@@ -123,6 +125,7 @@ export class ServiceStack extends Stack {
     this.toolkitCode = props.toolkitCode ?? {};
     this.bus = props.messaging.bus;
     this.alarmTopic = props.messaging.alarmTopic;
+    this.archiveRetention = props.messaging.archiveRetention;
     this.tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey;
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { serviceName: props.serviceName });
@@ -162,6 +165,7 @@ export class ServiceStack extends Stack {
       idempotencyTable: this.idempotencyTable,
       alarmTopic: this.alarmTopic,
       encryptionKey: this.encryptionKey,
+      archiveRetention: options.archiveRetention ?? this.archiveRetention,
     });
     this.consumers.push(consumer);
     this.dashboard.addConsumer(consumer);

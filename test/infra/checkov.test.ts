@@ -36,12 +36,12 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe(`checkov ${CHECKOV_VERSION} over the synthesized app`, () => {
   it('scans every stack’s template, without parsing errors', () => {
     expect(templates.map((t) => t.split('/').pop())).toEqual([
-      'CourierInventory.template.json',
-      'CourierMessaging.template.json',
-      'CourierNotifications.template.json',
-      'CourierOrders.template.json',
-      'CourierPoints.template.json',
-      'CourierRisk.template.json',
+      'dev-CourierInventory.template.json',
+      'dev-CourierMessaging.template.json',
+      'dev-CourierNotifications.template.json',
+      'dev-CourierOrders.template.json',
+      'dev-CourierPoints.template.json',
+      'dev-CourierRisk.template.json',
     ]);
     expect(result.version).toBe(CHECKOV_VERSION);
     expect(result.parsingErrors).toBe(0);

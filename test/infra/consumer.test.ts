@@ -143,6 +143,8 @@ describe('Consumer function', () => {
       CONSUMER_NAME: 'inventory-reserve',
       SERVICE_NAME: 'inventory',
       IDEMPOTENCY_TABLE: { Ref: logicalId(s.service.idempotencyTable) },
+      // 31 days: longer than the DLQ (14 d), the archive (30 d) and the failed-message store (30 d) keep an event
+      IDEMPOTENCY_HORIZON_SECONDS: String(31 * 86400),
       DLQ_URL: { Ref: logicalId(s.reserve.dlq) },
       STOCK_TABLE: { Ref: logicalId(s.stock) },
       RESERVATIONS_TABLE: { Ref: logicalId(s.reservations) },
@@ -275,6 +277,7 @@ describe('Consumer discovery', () => {
       expect(value).toContain(key);
     }
     expect(outputs['CourierConsumerInventoryRelease']).toBeDefined();
+    expect(value).toContain(`idempotencyHorizonSeconds\\":${31 * 86400},`);
     const queue = resources[logicalId(s.reserve.queue)]!.Properties;
     expect(queue.Tags).toEqual(
       expect.arrayContaining([

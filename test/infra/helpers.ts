@@ -12,6 +12,12 @@ export const FIXTURES = 'test/fixtures/handlers';
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 /**
+ * An app whose functions are not bundled (the CDK's own switch, as `cdk synth --exclusively` uses): for
+ * tests of template shape and names, which would otherwise spend seconds in esbuild per stack.
+ */
+export const unbundledApp = (context: Record<string, unknown> = {}) => new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+
+/**
  * A service stack as the lead will write them: tables + consumers + outbox + failed messages. With
  * `customerManagedKey`, a key defined in the messaging stack encrypts the service's queues and tables.
  */

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -8,16 +8,15 @@ import { resolveDeploymentTarget } from '../../lib/constructs/deployment-target'
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { ServiceStack } from '../../lib/constructs/service-stack';
 import { buildReferenceApp } from '../../lib/stacks/reference-app';
-import { ENV, FIXTURES, nagFindings, splitXRayStatements, XRAY_WRITE_STATEMENT } from './helpers';
+import { ENV, FIXTURES, nagFindings, splitXRayStatements, unbundledApp, XRAY_WRITE_STATEMENT } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 /** Synthesis without esbuild: the templates are what is asserted here, not the bundles. */
-const unbundled = (context: Record<string, unknown> = {}) => new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
 const resourcesOf = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
 const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe('tracing and Powertools conventions in the reference app’s templates for AWS', () => {
-  const app = unbundled();
+  const app = unbundledApp();
   const stacks = Object.values(buildReferenceApp(app, { target: resolveDeploymentTarget({}) }));
   const all = stacks.map((stack) => ({ stack, resources: resourcesOf(stack) }));
   const functions = all.flatMap(({ stack, resources }) => ofType(resources, 'AWS::Lambda::Function').map(([id, r]) => ({ stack: stack.stackName, id, props: r.Properties, resources })));
@@ -64,7 +63,7 @@ describe('tracing and Powertools conventions in the reference app’s templates 
 
 describe('one switch each for the metrics namespace and tracing', () => {
   function sample(context: Record<string, unknown>, tracing?: lambda.Tracing) {
-    const app = unbundled(context);
+    const app = unbundledApp(context);
     const messaging = new MessagingStack(app, 'Messaging', { env: ENV });
     const service = new ServiceStack(app, 'Inventory', { env: ENV, serviceName: 'inventory', messaging });
     service.addConsumer('inventory-reserve', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts`, functionProps: tracing ? { tracing } : undefined });
@@ -99,7 +98,7 @@ describe('one switch each for the metrics namespace and tracing', () => {
   it('fails at synth on a namespace or tracing mode CloudWatch or Lambda would refuse, or a namespace set behind the dashboard’s back', () => {
     expect(() => sample({ 'courier:metricsNamespace': 'AWS/Lambda' })).toThrow(/courier:metricsNamespace must be a CloudWatch namespace/);
     expect(() => sample({ 'courier:tracing': 'on' })).toThrow(/courier:tracing must be one of Active, PassThrough, Disabled, got "on"/);
-    const stack = new Stack(unbundled(), 'S', { env: ENV });
+    const stack = new Stack(unbundledApp(), 'S', { env: ENV });
     expect(() => new CourierFunction(stack, 'Fn', { code: lambda.Code.fromInline('x'), serviceName: 's', environment: { POWERTOOLS_METRICS_NAMESPACE: 'other' } })).toThrow(
       /POWERTOOLS_METRICS_NAMESPACE is set in the environment; set the context courier:metricsNamespace instead/,
     );

@@ -1,6 +1,7 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -15,10 +16,10 @@ import { FailedMessageStore } from '../../lib/constructs/failed-message-store';
 import { IdempotencyTable } from '../../lib/constructs/idempotency-table';
 import { MessagingStack } from '../../lib/constructs/messaging-stack';
 import { ServiceStack } from '../../lib/constructs/service-stack';
-import { ENV, FIXTURES, nagFindings } from './helpers';
+import { ENV, FIXTURES, nagFindings, unbundledApp } from './helpers';
 
 function base() {
-  const stack = new Stack(new App(), 'P', { env: ENV });
+  const stack = new Stack(unbundledApp(), 'P', { env: ENV });
   const props: ConsumerProps = {
     name: 'risk-score',
     serviceName: 'risk',
@@ -44,6 +45,16 @@ describe('Consumer refuses unsafe props', () => {
     ['a batching window above 5 minutes', { maxBatchingWindow: Duration.minutes(6) }, /≤ 5 minutes/],
     ['FIFO with a batch above 10', { fifo: true, batchSize: 20, maxBatchingWindow: Duration.seconds(1) }, /FIFO/],
     ['maxConcurrency of 1', { maxConcurrency: 1 }, /maxConcurrency must be 2–1000/],
+    ['an event listed twice', { events: [OrderCreatedV1, OrderCreatedV1] }, /event order.created.v1 is listed twice/],
+    ['no handler code', { entry: undefined }, /exactly one of `entry` \(source to bundle\), `code` \(prebuilt\) or `existingFunction`/],
+    ['two kinds of handler code', { code: lambda.Code.fromInline('exports.handler = 1') }, /exactly one of `entry`/],
+    ['a DLQ through queueProps', { queueProps: { deadLetterQueue: { queue: {} as never, maxReceiveCount: 5 } } }, /queueProps.deadLetterQueue is set by the construct/],
+    ['an unencrypted queue through queueProps', { queueProps: { encryption: sqs.QueueEncryption.UNENCRYPTED } }, /may not be UNENCRYPTED/],
+    ['a message group on a standard queue', { messageGroupId: 'g' }, /messageGroupId applies to FIFO consumers only/],
+    ['an idempotency horizon of 48 h (markers gone before a DLQ redrive)', { idempotencyHorizon: Duration.hours(48) }, /idempotencyHorizon \(2 days\) is shorter than the DLQ retention \(courier dlq redrive\) \(14 days\)/],
+    ['an idempotency horizon shorter than the failed-message retention', { idempotencyHorizon: Duration.days(20) }, /shorter than the failed-message retention \(courier failed retry\) \(30 days\)/],
+    ['an idempotency horizon shorter than the archive retention', { idempotencyHorizon: Duration.days(40), archiveRetention: Duration.days(90) }, /shorter than the archive retention \(courier replay\) \(90 days\)/],
+    ['IDEMPOTENCY_HORIZON_SECONDS in environment', { environment: { IDEMPOTENCY_HORIZON_SECONDS: '60' } }, /IDEMPOTENCY_HORIZON_SECONDS is set by the construct/],
   ];
   for (const [what, override, message] of cases) {
     it(`throws on ${what}`, () => {
@@ -169,5 +180,20 @@ describe('Deployment target (bin/app.ts switch)', () => {
   it('COURIER_ARCHIVE overrides the archive switch', () => {
     expect(resolveDeploymentTarget({ AWS_ENDPOINT_URL: 'http://x', COURIER_ARCHIVE: 'on' }).archive).toBe(true);
     expect(resolveDeploymentTarget({ COURIER_ARCHIVE: 'off' }).archive).toBe(false);
+  });
+});
+
+describe('idempotency horizon', () => {
+  it('takes a horizon that covers every window, and ServiceStack checks it against its messaging stack’s archive', () => {
+    const { stack, props } = base();
+    const c = new Consumer(stack, 'C', { ...props, idempotencyHorizon: Duration.days(100), archiveRetention: Duration.days(90) });
+    expect(c.idempotencyHorizon.toDays()).toBe(100);
+    const app = new App();
+    const messaging = new MessagingStack(app, 'M', { env: ENV, archiveRetention: Duration.days(60) });
+    const service = new ServiceStack(app, 'S', { env: ENV, serviceName: 'risk', messaging });
+    expect(() => service.addConsumer('risk-score', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts` })).toThrow(
+      /idempotencyHorizon \(31 days\) is shorter than the archive retention \(courier replay\) \(60 days\)/,
+    );
+    expect(service.addConsumer('risk-late', { events: [OrderCreatedV1], entry: `${FIXTURES}/consumer.ts`, idempotencyHorizon: Duration.days(61) }).idempotencyHorizon.toDays()).toBe(61);
   });
 });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -13,14 +13,13 @@ import { NotificationsStack } from '../../lib/stacks/notifications-stack';
 import { OrdersStack } from '../../lib/stacks/orders-stack';
 import { PointsStack } from '../../lib/stacks/points-stack';
 import { RiskStack } from '../../lib/stacks/risk-stack';
-import { ENV, FIXTURES, logicalId, nagFindings } from './helpers';
+import { ENV, FIXTURES, logicalId, nagFindings, unbundledApp } from './helpers';
 
 /** Skips asset bundling: these tests read routes, roles and environment, not code. */
-const appWithoutBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 /** The reference app as bin/app.ts builds it (`apisOnly`: just the stacks with an HTTP API), with the given API authorization. */
 function referenceApp(apiAuthorization?: ApiAuthorization, apisOnly = false) {
-  const app = appWithoutBundling();
+  const app = unbundledApp();
   const messaging = new MessagingStack(app, 'CourierMessaging', { env: ENV });
   const service = { env: ENV, messaging };
   const apis: Stack[] = [
@@ -94,7 +93,7 @@ describe('the reference app: no route without an authorizer', () => {
 
 describe('ServiceApi', () => {
   function build(props: Partial<ServiceApiProps> = {}) {
-    const stack = new Stack(appWithoutBundling(), 'S', { env: ENV });
+    const stack = new Stack(unbundledApp(), 'S', { env: ENV });
     const handler = new CourierFunction(stack, 'Fn', { entry: `${FIXTURES}/consumer.ts`, serviceName: 'things' });
     const api = new ServiceApi(stack, 'Http', {
       serviceName: 'things',

@@ -1,12 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { resolveDeploymentTarget } from '../../lib/constructs/deployment-target';
 import { buildReferenceApp } from '../../lib/stacks/reference-app';
+import { unbundledApp } from './helpers';
 
 /** Stack ids and every explicitly named resource of the reference app synthesized for one stage. */
 function synthStage(stage: string) {
-  // Names only: skip bundling the functions (the CDK's own switch, as `cdk synth --exclusively` uses).
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = unbundledApp();
   const stacks = Object.values(buildReferenceApp(app, { target: resolveDeploymentTarget({}), stage }));
   const assembly = app.synth({ skipValidation: true });
   const names = new Set<string>();

@@ -114,11 +114,18 @@ export const localGroup: Group = {
       options: {
         ...ENGINE_OPTIONS,
         'reset-on-failure': { type: 'boolean', description: 'MiniStack ignores updates that only add outputs: reset the whole engine and deploy again when that happens' },
+        stack: { type: 'string', multiple: true, value: 'NAME', description: 'deploy only this stack and the stacks it depends on (repeatable; the <stage>- prefix is added when missing)' },
       },
       details: 'The stage is --stage (or COURIER_STAGE), passed to the app as -c stage=…. Outputs land in .local/cdk-outputs.json.',
       async run(ctx, parsed) {
         const engine = await ensureEngine({ ...engineOptions(parsed, ctx.endpoint), log: (l) => ctx.out.err(`${l}\n`) });
-        const deployed = await deployToEngine(engine, { stage: ctx.scope.stage, resetOnFailure: flag(parsed, 'reset-on-failure'), log: (l) => ctx.out.err(`${l}\n`) });
+        const stacks = parsed.values.stack as string[] | undefined;
+        const deployed = await deployToEngine(engine, {
+          stage: ctx.scope.stage,
+          resetOnFailure: flag(parsed, 'reset-on-failure'),
+          ...(stacks && { stacks }),
+          log: (l) => ctx.out.err(`${l}\n`),
+        });
         const repaired = deployed.settings.filter((s) => s.repaired).length;
         ctx.out.out(`deployed ${Object.keys(deployed.outputs).join(', ')} to ${engine.endpoint}; read back ${deployed.settings.length} settings (${repaired} repaired)`);
         return EXIT.ok;

@@ -1,5 +1,5 @@
 import type { ConsumableEvent } from '../../contracts/index.js';
-import { ENV } from '../../contracts/conventions.js';
+import { ENV, IDEMPOTENCY_TABLE } from '../../contracts/conventions.js';
 import { dynamoClient } from '../support/aws-clients.js';
 import { asLogger, createLogger, type Logger } from '../support/log.js';
 import { Metrics } from '../support/metrics.js';
@@ -7,10 +7,10 @@ import { type BusinessConditionFailed, InvalidIdempotencyKey, InvalidOrderingKey
 import { declaredEvents, type AnyConsumedEvent } from './events.js';
 import { IdempotencyStore } from './idempotency.js';
 import type { ConsumerMiddleware, RecordHandler } from './middleware.js';
-import type { ConsumerOptions, HandlerContext, Handler } from './options.js';
+import type { ConsumerOptions, HandlerContext, Handler, IdempotencyMode } from './options.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './retry-delay.js';
 
-export const CONSUMER_DEFAULTS = { perRecordTimeoutMs: 10_000, safetyMarginMs: 2_000, ttlSeconds: 48 * 3600, concurrency: 10, fifoConcurrency: 1 };
+export const CONSUMER_DEFAULTS = { perRecordTimeoutMs: 10_000, safetyMarginMs: 2_000, ttlSeconds: IDEMPOTENCY_TABLE.defaultHorizonSeconds, concurrency: 10, fifoConcurrency: 1 };
 
 /** DynamoDB allows 2,048 bytes of partition key; the id is `<consumer>#<key>`. */
 const MAX_ID_BYTES = 2_048;
@@ -22,6 +22,7 @@ export interface ConsumerConfig {
   declared: ReadonlyMap<string, ConsumableEvent>;
   /** undefined when idempotency is off. */
   store?: IdempotencyStore;
+  mode: IdempotencyMode;
   /** The idempotency id of an event; throws InvalidIdempotencyKey. */
   idOf(event: AnyConsumedEvent): string;
   /** The ordering group of an event (undefined: none); throws InvalidOrderingKey. */
@@ -39,7 +40,7 @@ export interface ConsumerConfig {
 
 /**
  * Checks the options and fills the defaults from the environment the Consumer construct sets
- * (`CONSUMER_NAME`, `DLQ_URL`, `IDEMPOTENCY_TABLE`). Every mistake is an Error naming it, thrown at
+ * (`CONSUMER_NAME`, `DLQ_URL`, `IDEMPOTENCY_TABLE`, `IDEMPOTENCY_HORIZON_SECONDS`). Every mistake is an Error naming it, thrown at
  * module load, so a broken consumer fails its cold start instead of a record.
  */
 export function resolveConfig(options: ConsumerOptions<readonly ConsumableEvent[]>, env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
@@ -59,12 +60,15 @@ export function resolveConfig(options: ConsumerOptions<readonly ConsumableEvent[
       throw new Error(`${who}: foreign event ${keyless.join(', ')} has no idempotency key: give it \`key\` in foreignEvent() or pass \`idempotency.key\``);
     }
   }
+  const mode = idempotency?.mode ?? 'claim';
+  if (mode !== 'claim' && mode !== 'optimistic') throw new Error(`${who}: idempotency.mode must be 'claim' or 'optimistic', got ${JSON.stringify(mode)}`);
   const perRecordMs = positive(options.perRecordTimeoutMs, CONSUMER_DEFAULTS.perRecordTimeoutMs, 'perRecordTimeoutMs', who);
   return {
     name,
     dlqUrl,
     declared,
-    store: idempotency ? new IdempotencyStore(table!, positive(idempotency.ttlSeconds, CONSUMER_DEFAULTS.ttlSeconds, 'idempotency.ttlSeconds', who), dynamoClient()) : undefined,
+    store: idempotency ? new IdempotencyStore(table!, horizonSeconds(idempotency.ttlSeconds, env, who), dynamoClient()) : undefined,
+    mode,
     idOf: (event) => idempotencyId(name, event, customKey ?? defaultKey(declared.get(event.detailType)!)),
     groupOf: (event) => orderingGroup(event, options.orderingKey as ((event: AnyConsumedEvent) => string | undefined) | undefined),
     handle: dispatcher(options.handle as Handler<AnyConsumedEvent> | Record<string, Handler<AnyConsumedEvent>>, declared, who),
@@ -77,6 +81,13 @@ export function resolveConfig(options: ConsumerOptions<readonly ConsumableEvent[
     log: asLogger(options.logger ?? createLogger()).child({ consumer: name }),
     metrics: new Metrics({ consumer: name }),
   };
+}
+
+/** The marker lifetime: the option, else the horizon the construct published, else the default. */
+function horizonSeconds(option: number | undefined, env: NodeJS.ProcessEnv, who: string): number {
+  if (option !== undefined) return positive(option, CONSUMER_DEFAULTS.ttlSeconds, 'idempotency.ttlSeconds', who);
+  const published = env[ENV.idempotencyHorizonSeconds];
+  return published === undefined ? CONSUMER_DEFAULTS.ttlSeconds : positive(Number(published), CONSUMER_DEFAULTS.ttlSeconds, ENV.idempotencyHorizonSeconds, who);
 }
 
 function positive(value: number | undefined, fallback: number, option: string, who: string, min = 1): number {

@@ -45,21 +45,32 @@ async function consumeBatch(config: ConsumerConfig, records: readonly SQSRecord[
   const decoded = records.map((record) => ({ record, decoded: decode(record.body, config.declared) }));
 
   const lease = leaseMs(context, records.length, config.perRecordMs, config.marginMs);
-  const clock = new BatchClock(context, config.perRecordMs, config.marginMs, config.store ? Date.now() + lease : Infinity);
-  // Below the margin nothing runs: claiming would only hold keys the retry then has to wait out.
-  const claimed = config.store && clock.canStart() ? await claimAll(config, decoded, Date.now() + lease) : decoded.map((d): ClaimedRecord => ({ ...d }));
+  // Only claims have a lease; optimistic mode holds nothing, so only the invocation bounds it.
+  const claims = config.store !== undefined && config.mode === 'claim';
+  const clock = new BatchClock(context, config.perRecordMs, config.marginMs, claims ? Date.now() + lease : Infinity);
+  // Below the margin nothing runs: claiming would only hold keys the retry then has to wait out. A claim
+  // answered after `end − margin` could not start a record anyway.
+  const claimed =
+    config.store && clock.canStart()
+      ? await claimAll(config, decoded, Date.now() + lease, clock.end() - config.marginMs)
+      : decoded.map((d): ClaimedRecord => ({ ...d }));
 
   const verdicts = await runUnits(config, withGroups(config, claimed, fifo), fifo, { clock, log, middleware });
   return finish(config, verdicts, clock, fifo, log);
 }
 
-/** Each record's group: the FIFO message group, or the ordering key (a key function that fails makes the record invalid). */
+/**
+ * Each record's group: the FIFO message group, or the ordering key (a key function that fails makes the
+ * record invalid). In optimistic mode copies of one key share a group without an ordering key, so a
+ * later copy runs after the first and follows its outcome instead of racing it.
+ */
 function withGroups(config: ConsumerConfig, items: readonly ClaimedRecord[], fifo: boolean): { item: ClaimedRecord; group?: string }[] {
   return items.map((item) => {
     if (fifo) return { item, group: item.record.attributes.MessageGroupId ?? '' };
     if (!item.decoded.ok || item.invalid) return { item };
     try {
-      return { item, group: config.groupOf(item.decoded.event) };
+      const group = config.groupOf(item.decoded.event);
+      return { item, group: group === undefined && config.mode === 'optimistic' && item.id !== undefined ? `\u0000id:${item.id}` : group };
     } catch (error) {
       return { item: { ...item, invalid: error as Error } };
     }
@@ -78,12 +89,16 @@ async function runUnits(
   shared: { clock: BatchClock; log: Logger; middleware: readonly ConsumerMiddleware[] },
 ): Promise<Verdict[]> {
   const indexed = items.map((entry, index) => ({ ...entry, index }));
+  /** How the first copy of each key ended, for the later copies (optimistic mode). */
+  const firstCopies = new Map<string, Verdict['outcome']>();
   const concurrency = config.concurrency ?? (fifo ? CONSUMER_DEFAULTS.fifoConcurrency : CONSUMER_DEFAULTS.concurrency);
   const perUnit = await mapLimit(units(indexed, (e) => e.group), concurrency, async (unit) => {
     const out: [number, Verdict][] = [];
     let blocked = false;
     for (const { item, index } of unit) {
-      const verdict = await settle(config, { item, blocked, ...shared });
+      const earlier = item.claim?.status === 'copy' ? firstCopies.get(item.id!) : undefined;
+      const verdict = await settle(config, { item, blocked, earlier, ...shared });
+      if (item.id !== undefined && item.claim?.status !== 'copy') firstCopies.set(item.id, verdict.outcome);
       for (const m of shared.middleware) m.afterRecord?.(item.record, verdict.outcome, config.name);
       blocked ||= fifo && verdict.outcome === 'retry';
       out.push([index, verdict]);

@@ -25,6 +25,13 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
   }
 }
 
+/**
+ * Runs `work` until the epoch-ms moment `deadlineAt` (no limit when it is Infinity): the same as
+ * withDeadline, for callers that hold an end time rather than a budget.
+ */
+export const until = <T>(deadlineAt: number, work: (signal?: AbortSignal) => Promise<T>): Promise<T> =>
+  Number.isFinite(deadlineAt) ? withDeadline(deadlineAt - Date.now(), work) : work();
+
 /** The invocation's clock, as the Lambda context reports it. */
 export interface RemainingTime {
   getRemainingTimeInMillis(): number;

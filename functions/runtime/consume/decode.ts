@@ -13,6 +13,8 @@ const envelope = z.object({
   region: z.optional(z.string()),
   resources: z.optional(z.array(z.string())),
   detail: z.record(z.string(), z.unknown()),
+  /** Set by EventBridge on events replayed from an archive. */
+  'replay-name': z.optional(z.string()),
 });
 
 /** What could be read from a record, for logs and DLQ attributes (also when it failed to decode). */
@@ -20,6 +22,8 @@ export interface KnownFields {
   detailType?: string;
   eventId?: string;
   correlationId?: string;
+  /** The archive replay that re-sent this event, when it is one. */
+  replayName?: string;
 }
 
 export type Decoded =
@@ -43,8 +47,8 @@ export function decode(body: string, declared: ReadonlyMap<string, ConsumableEve
     const fields = shape.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
     return { ok: false, error: new NotAnEventBridgeEvent(`not an EventBridge event: ${fields}`), known: {} };
   }
-  const { 'detail-type': detailType, detail, ...rest } = shape.data;
-  const known = knownFields(detailType, detail);
+  const { 'detail-type': detailType, detail, 'replay-name': replayName, ...rest } = shape.data;
+  const known = { ...knownFields(detailType, detail), ...(replayName !== undefined && { replayName }) };
   const definition = declared.get(detailType);
   if (!definition) return { ok: false, error: undeclared(detailType, declared), known };
   if (rest.source !== definition.source) {

@@ -16,10 +16,10 @@ export interface QuarantineReason {
 
 /**
  * Sends the record's original body to the DLQ at once, with the reason as attributes, so a permanent
- * failure does not burn maxReceiveCount deliveries. Throws if the send fails: the caller then reports
- * the record as failed rather than acknowledging it, so it is never lost.
+ * failure does not burn maxReceiveCount deliveries. Throws if the send fails (or `signal` aborts it):
+ * the caller then reports the record as failed rather than acknowledging it, so it is never lost.
  */
-export async function quarantine(sqs: SQSClient, dlqUrl: string, record: SQSRecord, reason: QuarantineReason): Promise<void> {
+export async function quarantine(sqs: SQSClient, dlqUrl: string, record: SQSRecord, reason: QuarantineReason, signal?: AbortSignal): Promise<void> {
   const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
   const ours: Record<string, MessageAttributeValue> = {
     [DLQ_ATTRIBUTES.errorClass]: text(reason.error.name),
@@ -51,5 +51,6 @@ export async function quarantine(sqs: SQSClient, dlqUrl: string, record: SQSReco
         MessageDeduplicationId: record.messageId,
       }),
     }),
+    { abortSignal: signal },
   );
 }

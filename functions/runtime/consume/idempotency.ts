@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   PutItemCommand,
   type AttributeValue,
@@ -9,6 +10,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, systemClock } from '../support/backoff.js';
+import { until } from './deadline.js';
 
 /**
  * Idempotency markers (table layout in docs/ARCHITECTURE.md § Shared conventions): `id`, `status`
@@ -19,12 +21,23 @@ import { backoffDelay, systemClock } from '../support/backoff.js';
  * same way at the end of the batch. A new record therefore costs 2/n requests in an n-record batch.
  * INSERT fails with DuplicateItem on *any* existing item, so an existing item that the rules say is
  * absent (TTL-expired, or IN_PROGRESS with a dead lease) is taken over with one conditional PutItem.
+ *
+ * Optimistic mode claims nothing: the completed marker is put, conditional on no live marker (the same
+ * rule as the takeover), in the transaction of the handler's writes (`markerPut`); `read` looks up the
+ * markers of likely duplicates before they run.
  */
 export type ClaimResult =
   | { status: 'claimed'; token: string }
   | { status: 'completed' }
   | { status: 'in_progress' }
-  | { status: 'error'; error: unknown };
+  | { status: 'error'; error: unknown }
+  /** Optimistic mode: not claimed; run it, and its commit (the conditional marker put) decides. */
+  | { status: 'optimistic' }
+  /** Optimistic mode: a later copy of a key earlier in the same batch; it follows that copy's outcome. */
+  | { status: 'copy' };
+
+/** Who holds a marker: a completed record, or a live lease. */
+export type Holder = 'completed' | 'in_progress';
 
 export type FinishResult = 'ok' | 'lease_lost' | 'error';
 
@@ -38,6 +51,13 @@ export interface Finish {
 const IN_PROGRESS = 'IN_PROGRESS';
 const COMPLETED = 'COMPLETED';
 const STATEMENTS_PER_CALL = 25;
+/** BatchGetItem takes at most 100 keys. */
+const KEYS_PER_READ = 100;
+/**
+ * When an existing marker counts as absent: expired (TTL deletion lags up to days), or an in-progress
+ * claim whose lease ended. The takeover and the optimistic marker put are conditional on it.
+ */
+const ABSENT_MARKER = 'attribute_not_exists(id) OR expires_at < :now OR (#status = :in_progress AND lease_expires_at < :now_ms)';
 /**
  * Sends of a completion/release before giving up. A statement can fail on its own (ThrottlingError,
  * InternalServerError inside a 200 response, which the SDK does not retry) or with its whole call; a
@@ -65,8 +85,11 @@ export class IdempotencyStore {
     this.quoted = `"${table.replaceAll('"', '""')}"`;
   }
 
-  /** Claims every id (unique within the call) with a lease ending at `leaseExpiresAtMs`. */
-  async claim(ids: readonly string[], leaseExpiresAtMs: number): Promise<Map<string, ClaimResult>> {
+  /**
+   * Claims every id (unique within the call) with a lease ending at `leaseExpiresAtMs`. A request not
+   * answered by `deadlineAt` is abandoned: its ids are reported `error` (retried), never waited for.
+   */
+  async claim(ids: readonly string[], leaseExpiresAtMs: number, deadlineAt = Infinity): Promise<Map<string, ClaimResult>> {
     const results = new Map<string, ClaimResult>();
     const claims = ids.map((id) => ({ id, token: randomUUID(), leaseExpiresAtMs, expiresAt: this.expiresAt() }));
     await Promise.all(
@@ -78,7 +101,8 @@ export class IdempotencyStore {
         }));
         let responses;
         try {
-          responses = (await this.client.send(new BatchExecuteStatementCommand({ Statements: statements }))).Responses ?? [];
+          const command = new BatchExecuteStatementCommand({ Statements: statements });
+          responses = (await until(deadlineAt, (abortSignal) => this.client.send(command, { abortSignal }))).Responses ?? [];
         } catch (error) {
           for (const c of chunk) results.set(c.id, { status: 'error', error });
           return;
@@ -91,8 +115,8 @@ export class IdempotencyStore {
               return results.set(c.id, { status: 'error', error: new Error(`${failure.Code}: ${failure.Message}`) });
             }
             // The existing item decides without another request, when DynamoDB returned it.
-            const held = failure.Item ? this.holder(failure.Item) : undefined;
-            results.set(c.id, held ? { status: held } : await this.takeOver(c));
+            const held = this.holderOf(failure.Item);
+            results.set(c.id, held ? { status: held } : await this.takeOver(c, deadlineAt));
           }),
         );
       }),
@@ -161,8 +185,48 @@ export class IdempotencyStore {
     };
   }
 
-  /** Who holds an existing item; undefined when the rules treat it as absent (expired or lease dead). */
-  private holder(item: Record<string, AttributeValue>): 'completed' | 'in_progress' | undefined {
+  /**
+   * Optimistic mode: the completed marker as a transaction item (or alone, a PutItem), written only if
+   * no live marker exists; on refusal ALL_OLD returns the marker that is there.
+   */
+  markerPut(id: string): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { id: s(id), status: s(COMPLETED), expires_at: n(this.expiresAt()) },
+        ...this.absentCondition(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /**
+   * The live markers among `ids`, in one BatchGetItem per 100, eventually consistent: a marker missed
+   * (not yet replicated, throttled, unprocessed, or the read failing) only costs a handler run, since the
+   * conditional marker put still refuses a duplicate. Never throws.
+   */
+  async read(ids: readonly string[], deadlineAt = Infinity): Promise<Map<string, Holder>> {
+    const held = new Map<string, Holder>();
+    await Promise.all(
+      chunks([...ids], KEYS_PER_READ).map(async (chunk) => {
+        const command = new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: chunk.map((id) => ({ id: s(id) })) } } });
+        try {
+          const out = await until(deadlineAt, (abortSignal) => this.client.send(command, { abortSignal }));
+          for (const item of out.Responses?.[this.table] ?? []) {
+            const holder = this.holderOf(item);
+            if (holder && item.id?.S) held.set(item.id.S, holder);
+          }
+        } catch {
+          // unknown: the records run, and the conditional put decides
+        }
+      }),
+    );
+    return held;
+  }
+
+  /** Who holds an existing marker; undefined when the rules treat it as absent (expired or lease dead). */
+  holderOf(item: Record<string, AttributeValue> | undefined): Holder | undefined {
+    if (!item) return undefined;
     const now = this.now();
     if (Number(item.expires_at?.N ?? Infinity) < Math.floor(now / 1000)) return undefined;
     if (item.status?.S === COMPLETED) return 'completed';
@@ -171,32 +235,36 @@ export class IdempotencyStore {
   }
 
   /** One conditional PutItem; on refusal ALL_OLD says who holds it, so a duplicate costs no extra read. */
-  private async takeOver(c: { id: string; token: string; leaseExpiresAtMs: number; expiresAt: number }): Promise<ClaimResult> {
-    const now = this.now();
+  private async takeOver(c: { id: string; token: string; leaseExpiresAtMs: number; expiresAt: number }, deadlineAt: number): Promise<ClaimResult> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: {
-            id: s(c.id),
-            status: s(IN_PROGRESS),
-            lease_token: s(c.token),
-            lease_expires_at: n(c.leaseExpiresAtMs),
-            expires_at: n(c.expiresAt),
-          },
-          ConditionExpression:
-            'attribute_not_exists(id) OR expires_at < :now OR (#status = :in_progress AND lease_expires_at < :now_ms)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': n(Math.floor(now / 1000)), ':now_ms': n(now), ':in_progress': s(IN_PROGRESS) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      const command = new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          id: s(c.id),
+          status: s(IN_PROGRESS),
+          lease_token: s(c.token),
+          lease_expires_at: n(c.leaseExpiresAtMs),
+          expires_at: n(c.expiresAt),
+        },
+        ...this.absentCondition(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      await until(deadlineAt, (abortSignal) => this.client.send(command, { abortSignal }));
       return { status: 'claimed', token: c.token };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) return { status: 'error', error };
       // Absent-by-the-rules here means it changed between our two requests: let the retry decide.
-      return { status: (error.Item && this.holder(error.Item)) || 'in_progress' };
+      return { status: this.holderOf(error.Item) ?? 'in_progress' };
     }
+  }
+
+  private absentCondition() {
+    const now = this.now();
+    return {
+      ConditionExpression: ABSENT_MARKER,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':now': n(Math.floor(now / 1000)), ':now_ms': n(now), ':in_progress': s(IN_PROGRESS) },
+    };
   }
 
   private expiresAt(): number {

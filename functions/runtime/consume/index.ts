@@ -1,6 +1,6 @@
 /** Consuming: the SQS batch handler for EventBridge events, its errors, middleware and exactly-once commit. */
 export { consumer, type LambdaContext } from './consumer.js';
-export type { ConsumerOptions, Handler, HandlerContext, HandlerMap, HandlerResult, IdempotencyOptions } from './options.js';
+export type { ConsumerOptions, Handler, HandlerContext, HandlerMap, HandlerResult, IdempotencyMode, IdempotencyOptions } from './options.js';
 export type { AnyConsumedEvent, ConsumedEventOf, DetailOfEvent, DetailTypeOf, EventOf, EventOfType } from './events.js';
 export { useConsumerMiddleware, type ConsumerMiddleware, type Outcome, type RecordHandler } from './middleware.js';
 export {

@@ -29,7 +29,27 @@ export type Handler<Ev> = (event: Ev, context: HandlerContext) => Promise<Handle
 /** One handler per declared detail-type, each receiving its own event type. */
 export type HandlerMap<E extends readonly ConsumableEvent[]> = { [K in DetailTypeOf<E>]: Handler<EventOfType<E, K>> };
 
+/**
+ * How a consumer keeps a record from taking effect twice.
+ * - `claim`: claim the key before running (one batched request), complete it after (in the writes'
+ *   transaction, or one batched flush). A duplicate never runs while another delivery holds it, so any
+ *   handler is safe, side effects outside DynamoDB included (publishing, HTTP calls, e-mail).
+ * - `optimistic`: claim nothing; run the handler, then commit its returned writes together with the
+ *   completed marker, conditional on no live marker, in one TransactWriteItems (a plain conditional
+ *   PutItem when there are no writes). A duplicate's commit is cancelled on the marker and acknowledged;
+ *   only its handler's reads were spent. Saves the claim round trip and the completion flush per batch;
+ *   likely duplicates (redeliveries: receive count > 1, or replayed events) are looked up first with one
+ *   BatchGetItem so they do not run. Only for handlers whose effects are exactly the writes they return:
+ *   a side effect outside them would happen once per concurrent copy.
+ */
+export type IdempotencyMode = 'claim' | 'optimistic';
+
 export interface IdempotencyOptions<E extends readonly ConsumableEvent[]> {
+  /**
+   * Claim before running, or commit the marker with the handler's writes (see IdempotencyMode).
+   * @default 'claim'
+   */
+  mode?: IdempotencyMode;
   /**
    * The idempotency table.
    * @default - the `IDEMPOTENCY_TABLE` environment variable (set by the Consumer construct)
@@ -42,8 +62,12 @@ export interface IdempotencyOptions<E extends readonly ConsumableEvent[]> {
    */
   key?: (event: EventOf<E>) => string;
   /**
-   * How long a completed marker suppresses duplicates, in seconds.
-   * @default 172800 (48 h: EventBridge retries a delivery for 24 h)
+   * How long a completed marker suppresses duplicates, in seconds: the consumer's idempotency horizon.
+   * It must outlast every way an event can come back — DLQ redrive (14 days), archive replay (30 days),
+   * failed-message retry (30 days) — or a redelivered event runs again. The Consumer construct sets it
+   * from its `idempotencyHorizon` prop (validated against those windows) and publishes it to the CLI,
+   * which refuses to re-send older events without `--force`.
+   * @default - `IDEMPOTENCY_HORIZON_SECONDS`, else 2678400 (31 days)
    */
   ttlSeconds?: number;
 }

@@ -4,7 +4,7 @@ import { sqsClient } from '../support/aws-clients.js';
 import type { Logger } from '../support/log.js';
 import type { ClaimedRecord } from './claim.js';
 import type { ConsumerConfig } from './config.js';
-import type { BatchClock } from './deadline.js';
+import { until, type BatchClock } from './deadline.js';
 import { quarantine } from './dlq.js';
 import { DeadlineExceeded, isPermanent } from './errors.js';
 import type { Finish } from './idempotency.js';
@@ -31,6 +31,8 @@ export interface SettleInput {
   blocked: boolean;
   log: Logger;
   middleware: readonly ConsumerMiddleware[];
+  /** Optimistic mode, a later copy of a key: how the first copy in this batch ended (undefined: not yet). */
+  earlier?: Outcome;
 }
 
 /**
@@ -66,7 +68,9 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
   const wait = (reason: string, fields: Record<string, unknown> = {}) => verdict('retry', { fields: { reason, ...fields } });
   const toDlq = async (error: Error): Promise<Verdict> => {
     try {
-      await quarantine(sqsClient(), config.dlqUrl, record, { error, consumer: config.name, detailType: decoded.known.detailType, eventId: decoded.known.eventId });
+      // Inside the record's time too: a DLQ send still in flight when the lease ends would race the next owner.
+      const reason = { error, consumer: config.name, detailType: decoded.known.detailType, eventId: decoded.known.eventId };
+      await until(clock.end() - clock.marginMs, (signal) => quarantine(sqsClient(), config.dlqUrl, record, reason, signal));
       return verdict('quarantined', { finish: ours('release'), fields: { error } });
     } catch (sendError) {
       return retry('dlq_send_failed', { error, send_error: sendError });
@@ -82,11 +86,16 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
     if (item.claim?.status === 'completed') return verdict('duplicate');
     if (item.claim?.status === 'in_progress') return wait('in_progress');
     if (item.claim?.status === 'error') return retry('claim_failed', { error: item.claim.error });
+    if (item.claim?.status === 'copy') {
+      // The first copy settled it (done, or in the DLQ): this one is the same event. Otherwise it comes back.
+      return input.earlier && input.earlier !== 'retry' ? verdict('duplicate', { fields: { reason: 'copy_in_batch' } }) : retry('copy_in_batch');
+    }
+    const optimistic = item.claim?.status === 'optimistic';
 
     const outcome = await run(config, {
       event: decoded.event,
       deadlineAt: clock.recordDeadline(),
-      marker: token ? config.store!.completionWrite(item.id!, token) : undefined,
+      marker: token ? config.store!.completionWrite(item.id!, token) : optimistic ? config.store!.markerPut(item.id!) : undefined,
       context: { log, messageId: record.messageId, receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1) },
       middleware: input.middleware,
     });
@@ -94,9 +103,14 @@ export async function settle(config: ConsumerConfig, input: SettleInput): Promis
       case 'done':
         return verdict('processed', { finish: outcome.committed ? undefined : ours('complete') });
       case 'lease_lost':
-        return wait('lease_lost');
+        if (!optimistic) return wait('lease_lost');
+        // Refused on the marker: a concurrent copy completed it (a duplicate), or a claim holds it.
+        return config.store!.holderOf(outcome.holder) === 'completed' ? verdict('duplicate') : retry('in_progress');
+      case 'conflict':
+        return retry('transaction_conflict', { error: outcome.error });
       case 'commit_unknown':
-        return wait('commit_failed', { error: outcome.error });
+        // A claim stays held (its lease decides); without one the retry finds the marker if it applied.
+        return optimistic ? retry('commit_failed', { error: outcome.error }) : wait('commit_failed', { error: outcome.error });
       case 'failed':
         if (isPermanent(outcome.error)) return await toDlq(outcome.error);
         return retry(outcome.error instanceof DeadlineExceeded ? 'deadline' : 'handler_error', { error: outcome.error });

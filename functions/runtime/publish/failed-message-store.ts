@@ -25,7 +25,7 @@ const DUE = 'DUE';
  */
 export const FAILED_MESSAGE_BACKOFF: BackoffPolicy = { baseMs: 60_000, capMs: 3_600_000 };
 /** Rows (parked ones included) expire after 30 days: long enough for an operator to look and redrive. */
-export const FAILED_MESSAGE_RETENTION_MS = 30 * 24 * 3_600_000;
+export const FAILED_MESSAGE_RETENTION_MS = FAILED_MESSAGE_TABLE.retentionSeconds * 1000;
 
 export interface FailedMessage extends StoredEntry {
   error: string;

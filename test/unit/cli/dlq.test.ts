@@ -225,6 +225,31 @@ describe('dlq redrive', () => {
     expect(mocks.sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
   });
 
+  it('refuses messages older than the consumer\'s idempotency horizon (exit 2) unless --force, and a dry run says so', async () => {
+    alarmState('OK');
+    depths({ [inv.dlqUrl]: 2 });
+    const old = poison(2);
+    old.Body = JSON.stringify({ 'detail-type': 'order.created.v1', detail: { event_id: 'e2', order_id: 'ord_2', occurred_at: new Date(NOW - 40 * 86_400_000).toISOString() } });
+    fakeQueues({ [inv.dlqUrl]: [poison(1), old] });
+    mocks.sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 't' });
+    mocks.sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 2, ApproximateNumberOfMessagesToMove: 2 }] });
+    const horizon = { ...d, consumers: d.consumers.map((c) => ({ ...c, idempotencyHorizonSeconds: 31 * 86_400 })) };
+
+    const refused = testContext({ deployment: horizon });
+    expect(await main(['dlq', 'redrive', 'inventory-orders'], refused.ctx)).toBe(2);
+    expect(refused.out.stderr).toContain('redrive refused: the oldest message in the DLQ is 40 days old; inventory-orders keeps idempotency markers for 31 days');
+    expect(mocks.sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
+
+    const dry = testContext({ deployment: horizon });
+    expect(await main(['dlq', 'redrive', 'inventory-orders', '--dry-run'], dry.ctx)).toBe(0);
+    expect(dry.out.stdout).toContain('horizon: the oldest message in the DLQ is 40 days old');
+
+    const forced = testContext({ deployment: horizon });
+    expect(await main(['dlq', 'redrive', 'inventory-orders', '--force'], forced.ctx)).toBe(0);
+    expect(forced.out.stdout).toContain('moved 2 of 2');
+    expect(forced.out.stdout).toContain('the oldest message in the DLQ is 40 days old');
+  });
+
   it('reports an empty DLQ and refuses relay DLQs with the outbox hint', async () => {
     alarmState('OK');
     depths({});

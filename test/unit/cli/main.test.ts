@@ -114,6 +114,15 @@ describe('courier main: stage, app and plugins', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('discovers again when --stage narrows a context that already knows a deployment', async () => {
+    const { ctx, out } = testContext();
+    mocks.cfn.on(DescribeStacksCommand).resolves({ Stacks: [] });
+    expect((await ctx.deployment()).bus).toBeDefined();
+    expect(await main(['dlq', 'list', '--stage', 'b'], ctx)).not.toBe(0);
+    expect(mocks.cfn.commandCalls(DescribeStacksCommand).length).toBeGreaterThan(0);
+    expect(out.stderr).toMatch(/no courier stacks found in stage b/);
+  });
+
   it('refuses to mix two apps of one stage', async () => {
     const { ctx } = testContext({ deployment: null });
     const bus = (stack: string) => ({ StackName: stack, StackStatus: 'CREATE_COMPLETE' as const, CreationTime: new Date(), Outputs: [{ OutputKey: 'CourierBus', Description: 'courier:bus', OutputValue: JSON.stringify({ kind: 'bus', busName: stack }) }] });

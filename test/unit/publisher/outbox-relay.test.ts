@@ -58,6 +58,15 @@ describe('outbox relay', () => {
     expect(unmarshall(update.ExpressionAttributeValues!)).toMatchObject({ ':published': 'PUBLISHED', ':now': clock.now() });
   });
 
+  it('lets TTL remove a published row 7 days later: expires_at in epoch seconds, as DynamoDB TTL reads it', async () => {
+    const rows = [outboxRow()];
+    const { relay, clock } = setup(rows);
+    eb.on(PutEventsCommand).resolves(response([ok()]));
+    await relay(stream(record('INSERT', rows[0]!)));
+    const values = unmarshall(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues!);
+    expect(values[':expires']).toBe(Math.floor(clock.now() / 1000) + 7 * 24 * 3600);
+  });
+
   it('reports the first failed record by sequence number and marks only what went out', async () => {
     const rows = [outboxRow(), outboxRow(), outboxRow()];
     const records = rows.map((r) => record('INSERT', r));

@@ -34,6 +34,8 @@ function route(call: WireCall): unknown {
   switch (operation) {
     case 'BatchExecuteStatement':
       return table.batchExecuteStatement(input);
+    case 'BatchGetItem':
+      return table.batchGetItem(input);
     case 'PutItem':
       if (input.TableName === 'failed') return void failedRows.push(unmarshall(input.Item));
       return table.putItem(input);
@@ -274,6 +276,19 @@ describe('fault kinds through the real consumer', () => {
     expect(retried.map((l) => [l.reason, l.error.name])).toEqual(Array(3).fill(['claim_failed', 'ProvisionedThroughputExceededException']));
     expect(faultLogs('idempotencyThrottle')).toEqual([expect.objectContaining({ consumer: 'inventory-reserve', command: 'BatchExecuteStatementCommand' })]);
     expect(emfTotal('fault_idempotencyThrottle')).toBe(1);
+  });
+
+  it('idempotencyThrottle on the optimistic marker read: the read is skipped, the records run and their commit decides', async () => {
+    setFaults({ idempotencyThrottle: 1 });
+    const records = batch(2).map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } }));
+    const res = await make({ idempotency: { table: TABLE, mode: 'optimistic' }, handle: async () => ({ writes: [{ Put: { TableName: 'points', Item: { pk: { S: 'p' } } } }] }) })(
+      { Records: records },
+      fakeContext(),
+    );
+    expect(res).toEqual({ batchItemFailures: [] });
+    expect(aws.of('BatchGetItem')).toHaveLength(0); // never sent
+    expect(faultLogs('idempotencyThrottle')).toEqual([expect.objectContaining({ command: 'BatchGetItemCommand' })]);
+    for (const r of records) expect(table.status(`inventory-reserve#${eventIdOf(r)}`)).toBe('COMPLETED');
   });
 
   /** A seed whose idempotencyThrottle stream starts with `pattern` (true = throttle) at rate 0.5. */

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { vi } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { findEvent } from '../../../functions/events/catalog';
 import { validDetails } from '../../fixtures/details';
 import { eventBridgeEvent, sqsRecord as testingSqsRecord } from '../../../functions/testing/builders';
@@ -23,7 +24,7 @@ export const orderRecord = (detail: Record<string, unknown> = validDetails()['or
   sqsRecord(eventBridgeBody('order.created.v1', detail), overrides);
 
 /** A Lambda context whose clock is under the test's control. */
-export const fakeContext = (remainingMs = 60_000) => fakeLambdaContext({ awsRequestId: 'req-1', remainingMs });
+export const fakeContext = (remainingMs: number | (() => number) = 60_000) => fakeLambdaContext({ awsRequestId: 'req-1', remainingMs });
 
 /** Captures stdout JSON lines (logs and EMF documents). */
 export function captureStdout() {
@@ -35,4 +36,30 @@ export function captureStdout() {
   return { lines, restore: () => spy.mockRestore() };
 }
 
-export { InMemoryIdempotencyTable } from '../../../functions/testing/idempotency-table';
+import { InMemoryIdempotencyTable, type CommandStub } from '../../../functions/testing/idempotency-table';
+
+export { InMemoryIdempotencyTable };
+
+/**
+ * The shared setup of a consumer test file: DynamoDB routed to a fresh in-memory idempotency table, SQS
+ * mocked (DLQ sends succeed), the consumer conventions in the environment, stdout captured. Call once at
+ * the top level of the file; read `table` and `out` inside the tests.
+ */
+export function consumerTestSetup(ddb: { reset(): void } & CommandStub, sqs: { reset(): void; on(command: unknown): { resolves(output: unknown): unknown } }) {
+  const state = {} as { table: InMemoryIdempotencyTable; out: ReturnType<typeof captureStdout> };
+  beforeEach(() => {
+    ddb.reset();
+    sqs.reset();
+    state.table = new InMemoryIdempotencyTable();
+    state.table.install(ddb);
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+    process.env.CONSUMER_NAME = 'inventory-reserve';
+    process.env.DLQ_URL = DLQ_URL;
+    state.out = captureStdout();
+  });
+  afterEach(() => state.out.restore());
+  return state;
+}
+
+export const eventIdOf = (r: SQSRecord) => JSON.parse(r.body).detail.event_id as string;
+export const failures = (res: { batchItemFailures: { itemIdentifier: string }[] }) => res.batchItemFailures.map((f) => f.itemIdentifier);

@@ -54,6 +54,24 @@ describe('IdempotencyStore.claim', () => {
     expect(table.items.get('c#dead')?.lease_token?.S).not.toBe('other');
   });
 
+  // The takeover rule lives in the ConditionExpression the store sends; the table evaluates it. Without
+  // the item on DuplicateItem, every existing marker goes through that condition.
+  it.each([
+    ['a completed marker past its expiry', item('COMPLETED', NOW - 1, NOW / 1000 - 1), 'claimed'],
+    ['an in-progress marker whose lease ended', item('IN_PROGRESS', NOW - 1, NOW / 1000 + 60), 'claimed'],
+    ['an in-progress marker with a live lease', item('IN_PROGRESS', NOW + 1, NOW / 1000 + 60), 'in_progress'],
+    ['a live completed marker', item('COMPLETED', NOW - 1, NOW / 1000 + 60), 'completed'],
+  ])('takeover through the sent condition: %s → %s', async (_, existing, status) => {
+    table.returnItemOnDuplicate = false;
+    table.items.set('c#1', existing);
+    const claim = (await store.claim(['c#1'], NOW + 5_000)).get('c#1')!;
+    expect(claim.status).toBe(status);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(1);
+    const token = table.items.get('c#1')!.lease_token!.S;
+    if (status === 'claimed') expect(token).toBe((claim as { token: string }).token);
+    else expect(token).toBe('other');
+  });
+
   it('falls back to one conditional PutItem per conflict when DuplicateItem carries no item', async () => {
     table.returnItemOnDuplicate = false;
     table.items.set('c#done', { ...item('COMPLETED', NOW - 1, NOW / 1000 + 60), id: { S: 'c#done' } });

@@ -15,7 +15,12 @@ describe('retry delay', () => {
     expect([1, 2, 3, 4].map((n) => retryDelaySeconds(n, backoff, () => 1))).toEqual([5, 10, 20, 40]);
     expect([1, 2, 3, 4].map((n) => retryDelaySeconds(n, backoff, () => 0))).toEqual([3, 5, 10, 20]);
     expect(retryDelaySeconds(20, backoff, () => 1)).toBe(900);
-    expect(retryDelaySeconds(1, { baseSeconds: 1, maxSeconds: 1 }, () => 0)).toBe(1);
+  });
+
+  it('never answers less than 1 s (a visibility of 0 would bring the record back at once)', () => {
+    // half of a 0.5 s ceiling rounds to 0 without the floor
+    expect(retryDelaySeconds(1, { baseSeconds: 0.5, maxSeconds: 900 }, () => 0)).toBe(1);
+    expect(retryDelaySeconds(1, { baseSeconds: 0.5, maxSeconds: 900 }, () => 1)).toBe(1);
   });
 
   it('derives the queue URL from the event source ARN', () => {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
+import { evaluateCondition } from '../../../functions/testing/condition-expression';
 import { InMemoryIdempotencyTable, TABLE as IDEMPOTENCY_TABLE } from '../runtime/helpers';
 
 type Item = Record<string, AttributeValue>;
@@ -18,10 +19,10 @@ type Names = Record<string, string> | undefined;
 /**
  * In-memory tables for the service handler tests: BatchGetItem and TransactWriteItems (all-or-nothing,
  * CancellationReasons in request order, ALL_OLD items) over the business tables, the outbox and the
- * idempotency markers (shared with InMemoryIdempotencyTable, which answers the runtime's claims). Understands
- * exactly the expression forms the handlers write (`attribute_(not_)exists`, comparisons joined by
- * AND; `SET a = :v | a - :v | a + :v`, `ADD a :v`) and throws on anything else, so a new form fails
- * loudly instead of being ignored.
+ * idempotency markers (shared with InMemoryIdempotencyTable, which answers the runtime's claims).
+ * Conditions are evaluated by courier/testing's evaluator (the one the idempotency table uses); updates
+ * understand exactly the forms the handlers write (`SET a = :v | a - :v | a + :v`, `ADD a :v`) and
+ * throw on anything else, so a new form fails loudly instead of being ignored.
  */
 export class FakeTables {
   readonly idempotency = new InMemoryIdempotencyTable();
@@ -58,7 +59,8 @@ export class FakeTables {
   batchGet(input: BatchGetItemCommandInput) {
     const Responses: Record<string, Item[]> = {};
     for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
-      if (request.ConsistentRead !== true) throw new Error(`BatchGetItem on ${table} is not a consistent read`);
+      // The handlers read consistently; the runtime's marker read (optimistic mode) is eventually consistent by design.
+      if (request.ConsistentRead !== true && table !== IDEMPOTENCY_TABLE) throw new Error(`BatchGetItem on ${table} is not a consistent read`);
       if ((request.Keys ?? []).length > 100) throw new Error('BatchGetItem takes at most 100 keys');
       const t = this.table(table);
       Responses[table] = (request.Keys ?? []).flatMap((k): Item[] => {
@@ -80,7 +82,8 @@ export class FakeTables {
     if (seen.size !== targets.length) throw new Error('ValidationException: transaction touches one item more than once');
     const reasons = targets.map(({ table, key, action }) => {
       const old = this.items(table).get(key);
-      if (!action.ConditionExpression || holds(action.ConditionExpression, old, action.ExpressionAttributeNames, action.ExpressionAttributeValues)) return { Code: 'None' };
+      const context = { names: action.ExpressionAttributeNames, values: action.ExpressionAttributeValues };
+      if (!action.ConditionExpression || evaluateCondition(action.ConditionExpression, old, context)) return { Code: 'None' };
       return { Code: 'ConditionalCheckFailed', ...(old && action.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && { Item: old }) };
     });
     if (reasons.some((r) => r.Code !== 'None')) {
@@ -116,27 +119,6 @@ export class FakeTables {
 
 const name = (token: string, names: Names) => (token.startsWith('#') ? names![token]! : token);
 const value = (token: string, values: Values) => unmarshall(values!)[token] as unknown;
-
-function holds(expression: string, old: Item | undefined, names: Names, values: Values): boolean {
-  const current = old ? unmarshall(old) : undefined;
-  return expression.split(/\s+AND\s+/).every((clause) => {
-    const fn = /^(attribute_exists|attribute_not_exists)\((\S+)\)$/.exec(clause.trim());
-    if (fn) return (current?.[name(fn[2]!, names)] !== undefined) === (fn[1] === 'attribute_exists');
-    const cmp = /^(\S+)\s*(=|<>|>=|<=|>|<)\s*(:\S+)$/.exec(clause.trim());
-    if (!cmp) throw new Error(`fake table: unsupported condition "${clause}"`);
-    const left = current?.[name(cmp[1]!, names)] as any;
-    const right = value(cmp[3]!, values) as any;
-    if (left === undefined) return false;
-    switch (cmp[2]) {
-      case '=': return left === right;
-      case '<>': return left !== right;
-      case '>=': return left >= right;
-      case '<=': return left <= right;
-      case '>': return left > right;
-      default: return left < right;
-    }
-  });
-}
 
 function update(item: Item, expression: string, names: Names, values: Values): Item {
   const next = unmarshall(item);

@@ -77,7 +77,8 @@ describe('inventory-orders: order.created.v1', () => {
       });
     }
     expect(tx![3]!.Put).toMatchObject({ TableName: 'outbox', ConditionExpression: 'attribute_not_exists(event_id)' });
-    expect(tx![4]!.Update).toMatchObject({ TableName: TABLE, ConditionExpression: 'lease_token = :token' });
+    // optimistic mode: the marker is put with the writes, only if no live marker exists (nothing claimed before)
+    expect(tx![4]!.Put).toMatchObject({ TableName: TABLE, ConditionExpression: expect.stringContaining('attribute_not_exists(id)'), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     expect(marker(record)).toBe('COMPLETED');
 
     const order = detailOf(record);

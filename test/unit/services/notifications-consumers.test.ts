@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -15,15 +16,17 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '../../../functions/contracts/event-id';
+import { evaluateCondition } from '../../../functions/testing/condition-expression';
 import { validDetails } from '../../fixtures/details';
 import { captureStdout, DLQ_URL, eventBridgeBody, fakeContext, InMemoryIdempotencyTable, sqsRecord, TABLE } from '../runtime/helpers';
 
 type Row = Record<string, any>;
 
 /**
- * The business tables in memory, with just enough of DynamoDB's expression language for the writes
- * these handlers return (`attribute_not_exists(a)`, `a < :v`, `a = :v` joined by OR; `ADD a :v`,
- * `SET a = :v, …`), and TransactWriteItems' all-or-nothing rule, the idempotency marker included.
+ * The business tables in memory: conditions evaluated by courier/testing's evaluator, just enough of
+ * the update language for the writes these handlers return (`ADD a :v`, `SET a = :v, …`), and
+ * TransactWriteItems' all-or-nothing rule, the idempotency marker included (the consumers run in
+ * optimistic mode: the marker is a conditional Put).
  */
 class FakeTables {
   rows = new Map<string, Row>();
@@ -50,7 +53,7 @@ class FakeTables {
 
   private target(item: TransactWriteItem) {
     const op = (item.Put ?? item.Update)!;
-    const key: Record<string, AttributeValue> = item.Put ? { pk: item.Put.Item!.pk! } : item.Update!.Key!;
+    const key: Record<string, AttributeValue> = item.Put ? (op.TableName === TABLE ? { id: item.Put.Item!.id! } : { pk: item.Put.Item!.pk! }) : item.Update!.Key!;
     return { op, table: op.TableName!, key };
   }
 
@@ -64,29 +67,12 @@ class FakeTables {
   private holds(item: TransactWriteItem): boolean {
     const { op } = this.target(item);
     if (!op.ConditionExpression) return true;
-    const existing = this.current(item);
-    const row = existing ? unmarshall(existing) : undefined;
-    const names = op.ExpressionAttributeNames ?? {};
-    const values = unmarshall(op.ExpressionAttributeValues ?? {});
-    const attr = (name: string) => row?.[names[name] ?? name];
-    return op.ConditionExpression.split(' OR ').some((term) => {
-      const missing = /^attribute_not_exists\((\S+)\)$/.exec(term);
-      if (missing) return attr(missing[1]!) === undefined;
-      const compare = /^(\S+) (<|=) (:\w+)$/.exec(term);
-      if (!compare) throw new Error(`the fake cannot evaluate "${term}"`);
-      const [, name, operator, value] = compare;
-      const a = attr(name!);
-      return a !== undefined && (operator === '<' ? a < values[value!] : a === values[value!]);
-    });
+    return evaluateCondition(op.ConditionExpression, this.current(item), { names: op.ExpressionAttributeNames, values: op.ExpressionAttributeValues });
   }
 
   private apply(item: TransactWriteItem): void {
     const { table, key } = this.target(item);
-    if (table === TABLE) {
-      const id = key.id!.S!;
-      this.idempotency.items.set(id, { ...this.idempotency.items.get(id)!, status: { S: 'COMPLETED' } });
-      return;
-    }
+    if (table === TABLE) return this.idempotency.apply(item);
     if (item.Put) {
       const row = unmarshall(item.Put.Item!);
       this.rows.set(`${table}/${row.pk}`, row);
@@ -146,6 +132,7 @@ beforeEach(() => {
   tables = new FakeTables(idempotency);
   ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batchExecuteStatement(input));
   ddb.on(PutItemCommand).callsFake((input) => idempotency.putItem(input));
+  ddb.on(BatchGetItemCommand).callsFake((input) => idempotency.batchGetItem(input));
   ddb.on(GetItemCommand).callsFake((input) => tables.get(input));
   ddb.on(TransactWriteItemsCommand).callsFake((input) => tables.transact(input));
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
@@ -181,7 +168,10 @@ describe('audit-log consumer', () => {
     const [tx] = transactions();
     expect(tx).toHaveLength(2);
     expect(tx![0]!.Put).toMatchObject({ TableName: 'audit', ConditionExpression: 'attribute_not_exists(pk)' });
-    expect(tx![1]!.Update).toMatchObject({ TableName: TABLE, Key: { id: { S: `audit-log#${detail.event_id}` } } });
+    // optimistic mode: the completed marker, put only if no live marker exists
+    expect(tx![1]!.Put).toMatchObject({ TableName: TABLE, Item: { id: { S: `audit-log#${detail.event_id}` }, status: { S: 'COMPLETED' } } });
+    expect(idempotency.status(`audit-log#${detail.event_id}`)).toBe('COMPLETED');
+    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0); // nothing claimed
     expect(tables.row('audit', `user.login_succeeded.v1#${detail.event_id}`)).toMatchObject({
       detail_type: 'user.login_succeeded.v1',
       source: 'courier.identity',

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -62,7 +63,7 @@ class FakeOrders {
     const items = input.TransactItems!;
     const reasons = items.map((t) => {
       const u = t.Update;
-      if (u?.TableName !== ORDERS) return { Code: 'None' };
+      if (u?.TableName !== ORDERS) return idempotency.reasonFor(t);
       const current = this.items.get(u.Key!.pk!.S!);
       const expected = unmarshall(u.ExpressionAttributeValues!)[':expected'];
       return current && current.version === expected ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Item: current && marshall(current) };
@@ -76,9 +77,8 @@ class FakeOrders {
         const current = this.items.get(t.Update.Key!.pk!.S!)!;
         for (const [k, v] of Object.entries(values)) if (k.startsWith(':set_')) current[k.slice(5)] = v;
         current.version = (current.version as number) + values[':one'];
-      } else if (t.Update?.TableName === TABLE) {
-        const id = t.Update.Key!.id!.S!;
-        idempotency.items.set(id, { ...idempotency.items.get(id)!, status: { S: 'COMPLETED' } });
+      } else if (t.Put?.TableName === TABLE || t.Update?.TableName === TABLE) {
+        idempotency.apply(t);
       } else if (t.Put?.TableName === OUTBOX) {
         this.outbox.push(unmarshall(t.Put.Item!));
       } else throw new Error(`unexpected write ${JSON.stringify(t)}`);
@@ -127,6 +127,7 @@ beforeEach(() => {
   orders = new FakeOrders();
   ddb.on(BatchExecuteStatementCommand).callsFake((input) => idempotency.batchExecuteStatement(input));
   ddb.on(PutItemCommand).callsFake((input) => idempotency.putItem(input));
+  ddb.on(BatchGetItemCommand).callsFake((input) => idempotency.batchGetItem(input));
   ddb.on(GetItemCommand).callsFake((input) => orders.get(input.Key));
   ddb.on(TransactWriteItemsCommand).callsFake((input) => orders.transact(input));
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
@@ -145,7 +146,9 @@ describe('orders-progress: each reply event', () => {
     expect(tx).toHaveLength(2); // the order update + the idempotency marker
     expect(tx![0]!.Update).toMatchObject({ TableName: ORDERS, Key: { pk: { S: `ORDER#${ORDER_ID}` } }, ConditionExpression: '#version = :expected' });
     expect(unmarshall(tx![0]!.Update!.ExpressionAttributeValues!)).toMatchObject({ ':expected': 4, ':set_stock': 'RESERVED', ':set_status': 'PENDING' });
-    expect(tx![1]!.Update).toMatchObject({ TableName: TABLE, Key: { id: { S: `orders-progress#${detailOf(record).event_id}` } } });
+    // optimistic mode: the completed marker, put only if no live marker exists (no claim before)
+    expect(tx![1]!.Put).toMatchObject({ TableName: TABLE, Item: { id: { S: `orders-progress#${detailOf(record).event_id}` }, status: { S: 'COMPLETED' } } });
+    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
     expect(orders.order()).toMatchObject({ stock: 'RESERVED', status: 'PENDING', version: 5 });
     expect(orders.outbox).toEqual([]);
   });
@@ -259,8 +262,14 @@ describe('orders-progress: failures', () => {
     orders.put(pendingOrder());
     const record = reply('inventory.reserved.v1');
     await run(record);
-    expect(failures(await run({ ...record, messageId: 'dup' }))).toEqual([]);
+    // an SQS redelivery: its marker is read first, and it does not run
+    expect(failures(await run({ ...record, messageId: 'dup', attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual([]);
     expect(transactions()).toHaveLength(1);
     expect(orders.order().version).toBe(2);
+    // the same event sent again (a first delivery): it runs, and its commit is refused on the marker
+    expect(failures(await run({ ...record, messageId: 'resent' }))).toEqual([]);
+    expect(transactions()).toHaveLength(2);
+    expect(orders.order().version).toBe(2);
+    expect(out.lines.filter((l) => l.outcome === 'duplicate').map((l) => l.message_id)).toEqual(['dup', 'resent']);
   });
 });
