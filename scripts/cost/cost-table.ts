@@ -220,6 +220,16 @@ export function itemSizes(run: CountedRun): { table: string; kind: string; items
   return out.sort((a, b) => a.table.localeCompare(b.table) || a.kind.localeCompare(b.kind));
 }
 
+/** The engine's own ConsumedCapacity over the same requests, beside ours (it sums reads and writes, and simplifies: see docs/LOCAL-ENGINE.md). */
+export function engineCrossCheck(run: CountedRun): string {
+  const facts = perOrderRuns(run).flatMap((f) => f.facts).filter((f) => f.svc === 'DynamoDB');
+  const engine = sumOf(facts, (f) => sumOf(f.cc ?? [], (c) => c.u));
+  const answered = facts.filter((f) => f.cc).length;
+  const ours = dynamoUnits(run);
+  const n = run.orders;
+  return `Cross-check: the engine's own ConsumedCapacity on the ${answered} of ${facts.length} DynamoDB requests it answered (failed ones carry none) sums to ${fmt(engine / n)} units an order; the count above, ${fmt((ours.wru + gsiTotal(ours) + ours.rru) / n)} (${fmt(ours.wru / n)} + ${fmt(gsiTotal(ours) / n)} GSI write, ${fmt(ours.rru / n)} read).`;
+}
+
 /** What the engine's log capture lost: the runtime writes one outcome line per record; the consumers counted their records. */
 export function logCapture(run: CountedRun): string {
   const consumers = run.functions.filter((f) => f.fn.role === 'consumer');
@@ -281,6 +291,8 @@ export function renderCountedCost(run: CountedRun, title: string, context: strin
     ...itemSizes(run).map((s) => `| ${s.table} | ${s.kind} | ${s.items} | ${s.maxBytes} | ${s.meanBytes} |`),
     '',
     logCapture(run),
+    '',
+    engineCrossCheck(run),
     '',
     `Scheduled functions during the run (a monthly cost, not per order): ${scheduledRuns(run).map((s) => `${s.owner} ${s.invocations} × ${s.meanMs.toFixed(0)} ms, ${fmt(s.wru)} WRU, ${fmt(s.rru)} RRU`).join('; ') || 'none ran'}.`,
   ].join('\n');
