@@ -4,6 +4,10 @@
  * causes and who subscribes to them come from functions/events/services.ts, batch sizes from the
  * constructs' defaults, and the DynamoDB requests of each step from what its code sends (noted per row).
  * What is assumed (item sizes, durations, log line sizes, skus per order) is a named constant below.
+ * The request shapes (write and read units per step, GSI writes included) are the ones the counted run
+ * (bench/counted-cost.ts, which also prints this model beside what it counted) measured on the local
+ * engine; busy batches are measured there too. This model remains the extrapolation to the quiet case
+ * and the home of the prices.
  * Run alone: npx tsx bench/cost-model.ts
  */
 import { pathToFileURL } from 'node:url';
@@ -55,19 +59,21 @@ const HAPPY_PATH = [
 const subscribersOf = (detailType: string) =>
   Object.entries(services).filter(([, s]) => s.consumes.some((e) => e.detailType === detailType)).map(([name]) => name);
 
+/** The sparse GSI of every outbox: a row enters it when written (one write) and leaves it when marked published (one write). */
+const OUTBOX_GSI_WRITES_PER_ROW = 2;
+
 /** DynamoDB requests of one consumer record, by the service that handles it (see each handler). */
-function consumerDynamo(service: string): { wru: number; rru: number; note: string } {
-  const claim = 1; // PartiQL INSERT of the idempotency marker (BatchExecuteStatement, one statement per record)
+function consumerDynamo(service: string): { wru: number; gsiWru: number; rru: number; note: string } {
   const L = ASSUME.skusPerOrder;
   switch (service) {
-    case 'inventory': // BatchGet reservation + skus (consistent); transaction: reservation, L stock updates, outbox row, marker
-      return { wru: claim + 2 * (L + 3), rru: 1 + L, note: `claim + TransactWriteItems of ${L + 3} items × 2` };
-    case 'points': // BatchGet award + account; transaction: award, balance, outbox row, marker
-      return { wru: claim + 2 * 4, rru: 2, note: 'claim + TransactWriteItems of 4 items × 2' };
-    case 'risk': // no table of its own: claim, then the completion UPDATE at the end of the batch
-      return { wru: claim + 1, rru: 0, note: 'claim + completion' };
-    case 'orders': // GetItem order (consistent); transaction: order update + marker
-      return { wru: claim + 2 * 2, rru: 1, note: 'claim + TransactWriteItems of 2 items × 2' };
+    case 'inventory': // optimistic: BatchGet reservation + skus (consistent); transaction: reservation, L stock updates, outbox row, marker
+      return { wru: 2 * (L + 3), gsiWru: 1, rru: 1 + L, note: `TransactWriteItems of ${L + 3} items × 2` };
+    case 'points': // optimistic: BatchGet award + account; transaction: award, balance, outbox row, marker
+      return { wru: 2 * 4, gsiWru: 1, rru: 2, note: 'TransactWriteItems of 4 items × 2' };
+    case 'risk': // claim (it publishes): PartiQL INSERT of the marker, then the completion UPDATE at the end of the batch
+      return { wru: 2, gsiWru: 0, rru: 0, note: 'claim + completion' };
+    case 'orders': // optimistic: GetItem order (consistent); the order's conditional UpdateItem, then the marker's PutItem
+      return { wru: 2, gsiWru: 0, rru: 1, note: 'UpdateItem + marker PutItem' };
     default:
       throw new Error(`no request model for ${service}`);
   }
@@ -93,11 +99,10 @@ export function perOrder(recordsPerBatch: number, streamBatch: number): Line[] {
     (ASSUME.apiMs + (consumerInvocations + relayInvocations) * ASSUME.invocationBaseMs + (deliveries.length + outboxRows) * ASSUME.perRecordMs) /
     1000;
   const dynamo = deliveries.map((d) => consumerDynamo(d.service));
-  // API: TransactWriteItems of the order + its outbox row (× 2 per item); relay per row: consistent BatchGet + UpdateItem (mark published)
-  const wru = 2 * 2 + outboxRows * 1 + dynamo.reduce((n, d) => n + d.wru, 0);
+  // API: TransactWriteItems of the order, its Idempotency-Key item and its outbox row (× 2 per item); relay per row: consistent BatchGet + UpdateItem (mark published)
+  const wru = 3 * 2 + outboxRows * 1 + dynamo.reduce((n, d) => n + d.wru, 0);
+  const gsiWru = outboxRows * OUTBOX_GSI_WRITES_PER_ROW;
   const rru = outboxRows * 1 + dynamo.reduce((n, d) => n + d.rru, 0);
-  // per delivery: EventBridge's SendMessage; per batch: the poller's ReceiveMessage and DeleteMessageBatch
-  const sqs = deliveries.length * (1 + 2 / recordsPerBatch);
   // one line per delivered record, per published event and for the API request
   const logLines = deliveries.length + HAPPY_PATH.length + 1;
   const logBytes = ASSUME.accessLogBytes + invocations * ASSUME.logBytesPerInvocation + logLines * ASSUME.logBytesPerLine;
@@ -106,8 +111,11 @@ export function perOrder(recordsPerBatch: number, streamBatch: number): Line[] {
     { component: 'Lambda', unit: 'invocations', perOrder: invocations, price: PRICES.lambdaRequest, note: `1 API + ${deliveries.length} deliveries / ${recordsPerBatch} + ${outboxRows} rows / ${streamBatch}` },
     { component: 'Lambda (arm64, 256 MB)', unit: 'GB-s', perOrder: gbSeconds, price: PRICES.lambdaGbSecondArm, note: `${ASSUME.invocationBaseMs} ms per invocation + ${ASSUME.perRecordMs} ms per record (assumed)` },
     { component: 'EventBridge', unit: 'events published', perOrder: HAPPY_PATH.length, price: PRICES.eventBridgeEvent, note: HAPPY_PATH.map((s) => s.event.detailType).join(', ') },
-    { component: 'SQS', unit: 'requests', perOrder: sqs, price: PRICES.sqsRequest, note: `${deliveries.length} deliveries × (send + (receive + delete) / ${recordsPerBatch})` },
-    { component: 'DynamoDB', unit: 'write request units', perOrder: wru, price: PRICES.dynamoWru, note: 'transactions count 2 per item; markers, outbox, business items' },
+    { component: 'SQS: EventBridge → queue', unit: 'SendMessage', perOrder: deliveries.length, price: PRICES.sqsRequest, note: `${deliveries.length} deliveries` },
+    { component: 'SQS: event source mapping', unit: 'ReceiveMessage', perOrder: deliveries.length / recordsPerBatch, price: PRICES.sqsRequest, note: `one per batch of ${recordsPerBatch}` },
+    { component: 'SQS: event source mapping', unit: 'DeleteMessageBatch', perOrder: deliveries.length / recordsPerBatch, price: PRICES.sqsRequest, note: `one per batch of ${recordsPerBatch}` },
+    { component: 'DynamoDB', unit: 'write request units (tables)', perOrder: wru, price: PRICES.dynamoWru, note: 'transactions count 2 per item; markers, outbox, business items' },
+    { component: 'DynamoDB', unit: 'write request units (GSIs)', perOrder: gsiWru, price: PRICES.dynamoWru, note: `outbox pending-by-age: ${OUTBOX_GSI_WRITES_PER_ROW} a row` },
     { component: 'DynamoDB', unit: 'read request units', perOrder: rru, price: PRICES.dynamoRru, note: 'consistent reads; stream reads by Lambda are free' },
     { component: 'CloudWatch Logs', unit: 'GB ingested', perOrder: logBytes / 2 ** 30, price: PRICES.logsIngestGb, note: `≈ ${Math.round(logBytes)} bytes: ${logLines} lines (per record, per published event, the request), platform lines + EMF per invocation, access log` },
   ];
@@ -137,7 +145,7 @@ export function renderCostModel(): string {
     }),
     `| **total** | | | | **${money(total(busy))}** | | **${money(total(quiet))}** | | |`,
     '',
-    `Per thousand orders: ${money((total(busy) / ORDERS) * 1000)} (busy) to ${money((total(quiet) / ORDERS) * 1000)} (quiet). DynamoDB writes dominate: exactly-once effects are transactions (2 WRU per item) plus the idempotency claim.`,
+    `Per thousand orders: ${money((total(busy) / ORDERS) * 1000)} (busy) to ${money((total(quiet) / ORDERS) * 1000)} (quiet). DynamoDB writes dominate: state changes and their outbox rows are transactions (2 WRU per item), and every outbox row costs two GSI writes and its published mark. The request counts are what the counted run measured (bench/counted-cost.ts, § Counted cost); durations and log sizes are assumed here.`,
     `Not per order (monthly, fixed): EMF custom metrics (≈ ${consumers} services × 5 metrics, ${money(PRICES.customMetricMonth)} each), alarms (${money(PRICES.alarmMonth)} each, 5 per consumer), idle SQS long polling by the event source mappings, scheduled sweepers and retriers; storage (outbox rows kept 7 days, markers 48 h) and PITR; rejected or cancelled orders add order.cancelled.v1 (1 event, 2 deliveries) and retries add deliveries in proportion.`,
     '',
   ].join('\n');

@@ -3,12 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { CHAOS_LATEST } from '../scripts/chaos/report';
 
+/** The counted-cost section: its analysis (hand-written) and the tables of the runs it compares (written by bench/counted-cost.ts; not re-run here, it needs the local engine and several minutes). */
+const COUNTED_COST = { analysis: 'bench/counted-cost.md', runs: ['bench/counted-cost-before.md', 'bench/counted-cost-after.md'] };
+
 /**
  * `npm run bench`: runs every benchmark, each in its own process (some patch the SDK's HTTP handler),
  * and rewrites bench/RESULTS.md with the date, the machine and every section they print.
  * Benchmarks print ratios against the comparison they name; nothing here is a timed test.
  * `bench/e2e-latency.ts` needs the local engine: it starts it (COURIER_ENGINE_PORT or 4566) and deploys.
- * The latest `npm run chaos` table (bench/chaos-latest.md) is included as the fault-injection section.
+ * The latest `npm run chaos` table (bench/chaos-latest.md) is included as the fault-injection section,
+ * and the counted-cost analysis with the tables of its runs (COUNTED_COST) as the counted-cost section.
  */
 const BENCHES: { file: string }[] = [
   { file: 'bench/consumer.ts' },
@@ -33,6 +37,9 @@ for (const bench of BENCHES) {
 }
 
 sections.push(
+  ...(existsSync(COUNTED_COST.analysis)
+    ? [readFileSync(COUNTED_COST.analysis, 'utf8').trim(), ...COUNTED_COST.runs.filter((f) => existsSync(f)).map((f) => `${readFileSync(f, 'utf8').trim()}\n\n_(${f}, written by \`npx tsx bench/counted-cost.ts\`)_`)]
+    : ['## Counted cost', 'No counted run yet: `npx tsx bench/counted-cost.ts` on the local engine.']),
   '## Fault-injection run',
   existsSync(CHAOS_LATEST)
     ? `The latest \`npm run chaos\` (${CHAOS_LATEST}, written by that run; not re-run by \`npm run bench\`):\n\n${readFileSync(CHAOS_LATEST, 'utf8').trim()}`

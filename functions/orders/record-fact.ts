@@ -38,15 +38,23 @@ export function factOf(event: ReplyEvent): Fact {
   }
 }
 
+/** True when the order already holds every value of the fact (a repeat of the same reply). */
+export function alreadyRecorded(order: OrderItem, fact: Fact): boolean {
+  return Object.entries(fact).every(([k, v]) => JSON.stringify(order[k as keyof OrderItem]) === JSON.stringify(v));
+}
+
 /**
  * The writes that record one reply event on the order read at `order.version`: the fact, the status
  * derived from all facts together (replies arrive in any order), and — when this fact rejects a live
  * order — an `order.cancelled.v1` outbox row, the saga's compensation (stock released, points revoked).
  * The update only applies if nobody changed the order since it was read. A final status never changes;
- * late facts are still recorded.
+ * late facts are still recorded. None when the order already holds the fact: recording a reply is
+ * idempotent on its own (a fact is set, not added; a repeat derives the same status and, the order
+ * being final by then, compensates nothing), so a re-run whose first write went through writes nothing.
  */
 export function progressWrites(order: OrderItem, event: ReplyEvent, tables: { orders: string; outbox: string }, now: number): TransactWriteItem[] {
   const fact = factOf(event);
+  if (alreadyRecorded(order, fact)) return [];
   const known = { ...order, ...fact };
   const status = deriveStatus({ status: order.status, stock: known.stock, risk_decision: known.risk_decision, points: known.points });
   const rejectedNow = status === 'REJECTED' && !isFinal(order.status);

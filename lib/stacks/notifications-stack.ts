@@ -72,6 +72,8 @@ export class NotificationsStack extends ServiceStack {
       // The publisher's own deadline is 2 s; a request never needs more than a few seconds.
       timeout: Duration.seconds(10),
       environment: { CONFIG_TABLE: this.configTable.tableName },
+      // the stack's esbuild settings (a test deployment's injected modules reach the API too)
+      bundling: this.bundling,
     });
     iam.Grant.addToPrincipal({
       grantee: this.apiFunction,

@@ -54,6 +54,8 @@ export class OrdersStack extends ServiceStack {
       // Well inside the HTTP API's 30 s integration limit; a request does two DynamoDB calls at most.
       timeout: Duration.seconds(10),
       environment: { ORDERS_TABLE: this.ordersTable.tableName },
+      // the stack's esbuild settings (a test deployment's injected modules reach the API too)
+      bundling: this.bundling,
     });
     grantTable(this.apiFunction, this.ordersTable);
     this.outbox.grantWriter(this.apiFunction);

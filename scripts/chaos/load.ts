@@ -41,7 +41,7 @@ async function withRetries<T>(what: string, call: () => Promise<{ status: number
 /**
  * Places orders `first … first+count-1` with at most `concurrency` requests in flight and at most
  * `perSecond` started per second (the pace the pipeline drains, so queues stay short); calls `onPlaced` as
- * they go.
+ * they go. Which order has which index is `plan` (the chaos mix unless given).
  */
 export async function placeOrders(
   sys: LocalSystem,
@@ -49,11 +49,12 @@ export async function placeOrders(
   pace: { concurrency: number; perSecond: number; first?: number },
   runId: string,
   onPlaced?: (n: number) => void,
+  plan: (index: number) => PlannedOrder = plannedOrder,
 ): Promise<PlacedOrder[]> {
   let done = 0;
   const started = Date.now();
   const first = pace.first ?? 0;
-  return mapLimit(Array.from({ length: count }, (_, i) => plannedOrder(first + i)), pace.concurrency, async (planned) => {
+  return mapLimit(Array.from({ length: count }, (_, i) => plan(first + i)), pace.concurrency, async (planned) => {
     const due = started + ((planned.index - first) * 1000) / pace.perSecond;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     const body = await withRetries(

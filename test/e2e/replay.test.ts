@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../bin/cli/replay';
 import { cliContext } from '../../scripts/local/cli-context';
 import { forEachLogLine } from '../../scripts/local/outcomes';
-import { http, type LocalSystem } from '../../scripts/local/system';
+import { putConfig, recordLogin } from '../../scripts/local/actions';
+import type { LocalSystem } from '../../scripts/local/system';
 import { freshSystem } from './system';
 
 /**
@@ -72,8 +73,8 @@ beforeAll(async () => {
   sys = await freshSystem({});
   const start = Date.now() - 1_000;
   const sent = [];
-  for (let i = 0; i < SIGN_INS; i++) sent.push(await http(`${sys.api.notifications}/logins`, { body: { user_id: USER, ip: '198.51.100.9', user_agent: `replay-${i}` } }));
-  sent.push(await http(`${sys.api.notifications}/config/replay.flag`, { method: 'PUT', body: { value: 'on', changed_by: 'e2e' } }));
+  for (let i = 0; i < SIGN_INS; i++) sent.push(await recordLogin(sys, { user_id: USER, ip: '198.51.100.9', user_agent: `replay-${i}` }));
+  sent.push(await putConfig(sys, 'replay.flag', { value: 'on', changed_by: 'e2e' }));
   expect(sent.map((r) => r.status)).toEqual(Array(SIGN_INS + 1).fill(202));
   eventIds = sent.map((r) => String(r.body.event_id));
   await until('audit entries', async () => [...(await auditEntries()).keys()].filter((id) => eventIds.includes(id)).length, eventIds.length);

@@ -6,8 +6,12 @@ import {
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
+  ConditionalCheckFailedException,
   type AttributeValue,
   type TransactWriteItemsCommandInput,
+  type Update,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -31,9 +35,9 @@ let orders: FakeOrders;
 let out: ReturnType<typeof captureStdout>;
 
 /**
- * The orders and outbox tables as far as this consumer uses them: consistent GetItem, and the
- * transaction (order Update with its version condition, outbox Puts, the idempotency marker) applied
- * atomically, the way DynamoDB does.
+ * The orders and outbox tables as far as this consumer uses them: consistent GetItem, the order's
+ * conditional UpdateItem, and the transaction (order Update with its version condition, outbox Puts)
+ * applied atomically, the way DynamoDB does.
  */
 class FakeOrders {
   items = new Map<string, Record<string, unknown>>();
@@ -59,29 +63,43 @@ class FakeOrders {
     return read;
   }
 
+  /** The version condition of an order update: undefined when it holds, the current item when it does not. */
+  private conflict(u: Pick<Update, 'Key' | 'ExpressionAttributeValues'>) {
+    const current = this.items.get(u.Key!.pk!.S!);
+    const expected = unmarshall(u.ExpressionAttributeValues!)[':expected'];
+    return current && current.version === expected ? undefined : { current };
+  }
+
+  private apply(u: Pick<Update, 'Key' | 'ExpressionAttributeValues'>) {
+    const values = unmarshall(u.ExpressionAttributeValues!);
+    const current = this.items.get(u.Key!.pk!.S!)!;
+    for (const [k, v] of Object.entries(values)) if (k.startsWith(':set_')) current[k.slice(5)] = v;
+    current.version = (current.version as number) + values[':one'];
+  }
+
+  update(input: UpdateItemCommandInput) {
+    if (input.TableName !== ORDERS) throw new Error(`unexpected update ${JSON.stringify(input)}`);
+    const conflict = this.conflict(input);
+    if (conflict) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: conflict.current && marshall(conflict.current) });
+    this.apply(input);
+    return {};
+  }
+
   transact(input: TransactWriteItemsCommandInput) {
     const items = input.TransactItems!;
     const reasons = items.map((t) => {
-      const u = t.Update;
-      if (u?.TableName !== ORDERS) return idempotency.reasonFor(t);
-      const current = this.items.get(u.Key!.pk!.S!);
-      const expected = unmarshall(u.ExpressionAttributeValues!)[':expected'];
-      return current && current.version === expected ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Item: current && marshall(current) };
+      if (t.Update?.TableName !== ORDERS) return idempotency.reasonFor(t);
+      const conflict = this.conflict(t.Update);
+      return conflict ? { Code: 'ConditionalCheckFailed', Item: conflict.current && marshall(conflict.current) } : { Code: 'None' };
     });
     if (reasons.some((r) => r.Code !== 'None')) {
       throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons as never });
     }
     for (const t of items) {
-      if (t.Update?.TableName === ORDERS) {
-        const values = unmarshall(t.Update.ExpressionAttributeValues!);
-        const current = this.items.get(t.Update.Key!.pk!.S!)!;
-        for (const [k, v] of Object.entries(values)) if (k.startsWith(':set_')) current[k.slice(5)] = v;
-        current.version = (current.version as number) + values[':one'];
-      } else if (t.Put?.TableName === TABLE || t.Update?.TableName === TABLE) {
-        idempotency.apply(t);
-      } else if (t.Put?.TableName === OUTBOX) {
-        this.outbox.push(unmarshall(t.Put.Item!));
-      } else throw new Error(`unexpected write ${JSON.stringify(t)}`);
+      if (t.Update?.TableName === ORDERS) this.apply(t.Update);
+      else if (t.Put?.TableName === TABLE || t.Update?.TableName === TABLE) idempotency.apply(t);
+      else if (t.Put?.TableName === OUTBOX) this.outbox.push(unmarshall(t.Put.Item!));
+      else throw new Error(`unexpected write ${JSON.stringify(t)}`);
     }
     return {};
   }
@@ -106,6 +124,8 @@ const reply = (detailType: string, over: Record<string, unknown> = {}) => sqsRec
 const run = (...records: SQSRecord[]) => handler({ Records: records }, fakeContext());
 const detailOf = (r: SQSRecord) => JSON.parse(r.body).detail as Record<string, unknown>;
 const transactions = () => ddb.commandCalls(TransactWriteItemsCommand).map((c) => c.args[0].input.TransactItems!);
+const updates = () => ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+const markerPuts = () => ddb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
 const failures = (res: SQSBatchResponse) => res.batchItemFailures.map((f) => f.itemIdentifier);
 
 beforeAll(async () => {
@@ -130,26 +150,27 @@ beforeEach(() => {
   ddb.on(BatchGetItemCommand).callsFake((input) => idempotency.batchGetItem(input));
   ddb.on(GetItemCommand).callsFake((input) => orders.get(input.Key));
   ddb.on(TransactWriteItemsCommand).callsFake((input) => orders.transact(input));
+  ddb.on(UpdateItemCommand).callsFake((input) => orders.update(input));
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   out = captureStdout();
 });
 afterEach(() => out.restore());
 
 describe('orders-progress: each reply event', () => {
-  it('inventory.reserved.v1: reads the order consistently, records the stock in one transaction with the marker, conditional on the version', async () => {
+  it('inventory.reserved.v1: reads the order consistently, records the stock with one UpdateItem conditional on the version (no transaction), then puts the completed marker', async () => {
     orders.put(pendingOrder({ version: 4 }));
     const record = reply('inventory.reserved.v1');
     expect(failures(await run(record))).toEqual([]);
 
     expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: ORDERS, Key: { pk: { S: `ORDER#${ORDER_ID}` } }, ConsistentRead: true });
-    const [tx] = transactions();
-    expect(tx).toHaveLength(2); // the order update + the idempotency marker
-    expect(tx![0]!.Update).toMatchObject({ TableName: ORDERS, Key: { pk: { S: `ORDER#${ORDER_ID}` } }, ConditionExpression: '#version = :expected' });
-    expect(unmarshall(tx![0]!.Update!.ExpressionAttributeValues!)).toMatchObject({ ':expected': 4, ':set_stock': 'RESERVED', ':set_status': 'PENDING' });
-    // optimistic mode: the completed marker, put only if no live marker exists (no claim before)
-    expect(tx![1]!.Put).toMatchObject({ TableName: TABLE, Item: { id: { S: `orders-progress#${detailOf(record).event_id}` }, status: { S: 'COMPLETED' } } });
-    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(transactions()).toEqual([]);
+    const [update] = updates();
+    expect(update).toMatchObject({ TableName: ORDERS, Key: { pk: { S: `ORDER#${ORDER_ID}` } }, ConditionExpression: '#version = :expected', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(unmarshall(update!.ExpressionAttributeValues!)).toMatchObject({ ':expected': 4, ':set_stock': 'RESERVED', ':set_status': 'PENDING' });
     expect(orders.order()).toMatchObject({ stock: 'RESERVED', status: 'PENDING', version: 5 });
+    // optimistic mode: no claim before; the completed marker is one conditional PutItem after the write
+    expect(markerPuts()).toEqual([expect.objectContaining({ TableName: TABLE, Item: expect.objectContaining({ id: { S: `orders-progress#${detailOf(record).event_id}` }, status: { S: 'COMPLETED' } }) })]);
+    expect(ddb.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
     expect(orders.outbox).toEqual([]);
   });
 
@@ -188,8 +209,9 @@ describe('orders-progress: rejection compensates', () => {
     expect(failures(await run(record))).toEqual([]);
 
     const [tx] = transactions();
-    expect(tx).toHaveLength(3); // order update, outbox row, marker
+    expect(tx).toHaveLength(2); // order update and outbox row: both or neither
     expect(tx![1]!.Put).toMatchObject({ TableName: OUTBOX, ConditionExpression: 'attribute_not_exists(event_id)' });
+    expect(idempotency.status(`orders-progress#${detailOf(record).event_id}`)).toBe('COMPLETED');
     expect(orders.order()).toMatchObject({ status: 'REJECTED', status_reason: 'out_of_stock', stock: 'REJECTED', stock_reason: 'out_of_stock', rejected_skus: ['SKU-TEA'] });
     expect(orders.outbox).toHaveLength(1);
     expect(orders.outbox[0]).toMatchObject({ detail_type: 'order.cancelled.v1', source: 'courier.orders', status: 'PENDING' });
@@ -281,12 +303,44 @@ describe('orders-progress: failures', () => {
     await run(record);
     // an SQS redelivery: its marker is read first, and it does not run
     expect(failures(await run({ ...record, messageId: 'dup', attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual([]);
-    expect(transactions()).toHaveLength(1);
+    expect(updates()).toHaveLength(1);
     expect(orders.order().version).toBe(2);
-    // the same event sent again (a first delivery): it runs, and its commit is refused on the marker
+    // the same event sent again (a first delivery): it runs, finds the fact recorded, writes nothing, and its marker is refused
     expect(failures(await run({ ...record, messageId: 'resent' }))).toEqual([]);
-    expect(transactions()).toHaveLength(2);
+    expect(updates()).toHaveLength(1);
+    expect(transactions()).toEqual([]);
     expect(orders.order().version).toBe(2);
     expect(out.lines.filter((l) => l.outcome === 'duplicate').map((l) => l.message_id)).toEqual(['dup', 'resent']);
   });
+
+  it('a version conflict on the single update is retried too (nothing applied, no marker)', async () => {
+    orders.put(pendingOrder({ version: 1 }));
+    orders.afterNextRead = () => orders.put(pendingOrder({ version: 2, risk_decision: 'approve' }));
+    const record = reply('inventory.reserved.v1');
+    expect(failures(await run(record))).toEqual([record.messageId]);
+    expect(orders.order()).toMatchObject({ version: 2, stock: 'PENDING' });
+    expect(idempotency.status(`orders-progress#${detailOf(record).event_id}`)).toBeUndefined();
+    expect(out.lines.find((l) => l.message === 'record will be retried')?.error?.message).toContain('changed concurrently (now version 2)');
+  });
+
+  it('a re-run after the write went through but its marker was not put writes nothing: the order already holds the fact', async () => {
+    orders.put(pendingOrder({ stock: 'RESERVED' }));
+    const record = reply('risk.assessed.v1', { score: 17, decision: 'approve' });
+    const id = `orders-progress#${detailOf(record).event_id}`;
+    // The marker put fails after the order update committed (throttled; the SDK's retries spent).
+    ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: {} }));
+    expect(failures(await run(record))).toEqual([record.messageId]);
+    expect(orders.order()).toMatchObject({ status: 'CONFIRMED', risk_score: 17, version: 2 });
+    expect(idempotency.status(id)).toBeUndefined();
+
+    // The redelivery finds no marker, runs again, and finds the fact on the order.
+    ddb.on(PutItemCommand).callsFake((input) => idempotency.putItem(input));
+    expect(failures(await run({ ...record, messageId: 'redelivered', attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual([]);
+    expect(updates()).toHaveLength(1);
+    expect(transactions()).toEqual([]);
+    expect(orders.order()).toMatchObject({ status: 'CONFIRMED', risk_score: 17, version: 2 });
+    expect(idempotency.status(id)).toBe('COMPLETED');
+    expect(out.lines.some((l) => l.message === 'reply already recorded on the order')).toBe(true);
+  });
+
 });
