@@ -24,6 +24,7 @@ export interface ConsumerInfo {
   alarms: Record<string, string>;
 }
 
+/** What a service's outbox stack output says about it (lib/constructs/outbox.ts): its table, relay, sweeper and alarms. */
 export interface OutboxInfo {
   kind: 'outbox';
   service: string;
@@ -37,6 +38,7 @@ export interface OutboxInfo {
   alarms: Record<string, string>;
 }
 
+/** What a service's failed-message store output says about it (lib/constructs/failed-message-store.ts): its table, due index and retrier. */
 export interface FailedMessagesInfo {
   kind: 'failed-messages';
   service: string;
@@ -47,6 +49,7 @@ export interface FailedMessagesInfo {
   alarms: Record<string, string>;
 }
 
+/** The bus of a scope, its archive (`null` where none is deployed, e.g. the local engine) and the alarm topic. */
 export interface BusInfo {
   kind: 'bus';
   busName: string;

@@ -11,7 +11,7 @@
  */
 export { bufferOutput, classifyError, CliError, createClients, createContext, EXIT, type ClientSettings, type Clients, type Context, type Output } from './context.js';
 export { loadAppConfig, type AppConfig } from './app-config.js';
-export { AmbiguousApp, discover, findConsumer, NotDeployed, type ConsumerInfo, type Deployment } from './discovery.js';
+export { AmbiguousApp, discover, findConsumer, NotDeployed, type BusInfo, type ConsumerInfo, type Deployment, type FailedMessagesInfo, type OutboxInfo } from './discovery.js';
 export { peekDlq, type DlqMessage, type MessageFilter } from './dlq-messages.js';
 export {
   dlqDelete,
@@ -36,9 +36,9 @@ export { failedList, failedRetry, renderFailedList, renderFailedRetry, type Fail
 export { horizonCheck, type Redelivery } from './horizon.js';
 export { main } from './main.js';
 export { loadPlugins, type CourierPlugin, type TracePlugin, type TraceSubject } from './plugins.js';
-export { deleteMessages, moveMessages } from './move-messages.js';
-export { redriveGuard, type RedriveGuard } from './redrive-guard.js';
+export { deleteMessages, moveMessages, type MessageFailure } from './move-messages.js';
+export { redriveGuard, type AlarmState, type RedriveGuard } from './redrive-guard.js';
 export { outboxRetry, outboxStatus, renderOutboxRetry, renderOutboxStatus, type OutboxRetryResult, type OutboxStatus } from './outbox.js';
-export { renderReplay, replay, type ReplayOptions, type ReplayResult } from './replay.js';
+export { renderReplay, replay, type ConsumerReplay, type ReplayOptions, type ReplayResult } from './replay.js';
 export { resolveScope, stackPrefix, type Scope } from './scope.js';
-export { renderTrace, trace, type TimelineEntry, type TraceResult, type TracedEvent } from './trace.js';
+export { renderTrace, trace, type ConsumerRecord, type TimelineEntry, type TracedDlqMessage, type TraceResult, type TracedEvent } from './trace.js';

@@ -15,6 +15,7 @@ const FAILURE_METRICS = [RUNTIME_METRICS.outcomes.quarantined, RUNTIME_METRICS.o
 /** Failures newer than this many minutes block a redrive unless the function changed after them. @default 10 */
 export const DEFAULT_QUIET_MINUTES = 10;
 
+/** One of the consumer's alarms as CloudWatch reports it (`ALARM`, `OK`, `INSUFFICIENT_DATA`), with its reason. */
 export interface AlarmState {
   name: string;
   state: string;

@@ -14,6 +14,7 @@ import { traceIdOfDetail } from '../../functions/contracts/trace-context.js';
 /** Published rows and deliveries younger than this are "in flight", not a problem. */
 const IN_FLIGHT_MS = 60_000;
 
+/** What one receiving consumer's idempotency record says about an event: done, running (with its lease), abandoned, or never seen. */
 export interface ConsumerRecord {
   consumer: string;
   /** The idempotency record `<consumer>#<event_id>`. */
@@ -39,6 +40,7 @@ export interface TracedEvent {
   consumers: ConsumerRecord[];
 }
 
+/** A DLQ message that belongs to the traced events, with the consumer and kind of DLQ it sits in (body left out). */
 export interface TracedDlqMessage {
   consumer: string;
   kind: 'dlq' | 'target-dlq';
