@@ -146,7 +146,7 @@ export function renderCostModel(): string {
     `| **total** | | | | **${money(total(busy))}** | | **${money(total(quiet))}** | | |`,
     '',
     `Per thousand orders: ${money((total(busy) / ORDERS) * 1000)} (busy) to ${money((total(quiet) / ORDERS) * 1000)} (quiet). DynamoDB writes dominate: state changes and their outbox rows are transactions (2 WRU per item), and every outbox row costs two GSI writes and its published mark. The request counts are what the counted run measured (bench/counted-cost.ts, § Counted cost); durations and log sizes are assumed here.`,
-    `Not per order (monthly, fixed): EMF custom metrics (≈ ${consumers} services × 5 metrics, ${money(PRICES.customMetricMonth)} each), alarms (${money(PRICES.alarmMonth)} each, 5 per consumer), idle SQS long polling by the event source mappings, scheduled sweepers and retriers; storage (outbox rows kept 7 days, markers 48 h) and PITR; rejected or cancelled orders add order.cancelled.v1 (1 event, 2 deliveries) and retries add deliveries in proportion.`,
+    `Not per order (monthly, fixed): EMF custom metrics (≈ ${consumers} services × 5 metrics, ${money(PRICES.customMetricMonth)} each), alarms (${money(PRICES.alarmMonth)} each, 5 per consumer), idle SQS long polling by the event source mappings, scheduled sweepers and retriers; storage (outbox rows kept 7 days, idempotency markers 31 days — the default horizon, longer than every redelivery path) and PITR; rejected or cancelled orders add order.cancelled.v1 (1 event, 2 deliveries) and retries add deliveries in proportion.`,
     '',
   ].join('\n');
 }

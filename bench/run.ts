@@ -23,7 +23,6 @@ const BENCHES: { file: string }[] = [
   { file: 'bench/hot-sku.ts' },
 ];
 
-
 const sections: string[] = [];
 for (const bench of BENCHES) {
   process.stderr.write(`running ${bench.file}…\n`);
