@@ -6,7 +6,8 @@
  * Only node: built-ins and playwright-core are used, so test setup and scripts can import it.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -90,6 +91,23 @@ export async function launchChromium(): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'courier-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1360, height: 900 } });
-  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  context.on('close', () => void removeProfile(profile));
   return context;
+}
+
+/**
+ * Removes a closed browser's profile directory. Chromium's helper processes can still write into it for
+ * a moment after the context closes (`ENOTEMPTY` mid-removal), so it retries; and since a leftover temp
+ * directory is not worth failing a test run for, it warns instead of throwing (it runs in an event
+ * handler, where a throw is an uncaught exception).
+ *
+ * @example
+ * context.on('close', () => void removeProfile(profile));
+ */
+export async function removeProfile(dir: string, remove: typeof rm = rm): Promise<void> {
+  try {
+    await remove(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    process.stderr.write(`courier: could not remove the browser profile ${dir}: ${(error as Error).message}\n`);
+  }
 }
