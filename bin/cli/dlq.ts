@@ -456,6 +456,12 @@ const filterOptions = (parsed: Parsed): MessageFilter => {
   return { ...(errorClass !== undefined ? { errorClass } : {}), ...(messageId !== undefined ? { messageId } : {}) };
 };
 
+/** `--error-class` and `--message-id`, the selection `filterOptions` reads (redrive and export take both). */
+const FILTER_OPTIONS = {
+  'error-class': { type: 'string' as const, value: 'C', description: 'only messages of error class C (as `dlq show` groups them)' },
+  'message-id': { type: 'string' as const, value: 'ID', description: 'only the message with this id (as `dlq show --json` lists it)' },
+};
+
 const TARGET_OPTION = { type: 'boolean' as const, description: "the consumer's target DLQ (EventBridge → queue delivery failures) instead of its DLQ" };
 
 export const dlqGroup: Group = {
@@ -489,8 +495,7 @@ export const dlqGroup: Group = {
       summary: "move a DLQ's messages (all, one error class or one message) back to the consumer's queue; refused while the consumer still fails",
       args: ['<consumer|queue>'],
       options: {
-        'error-class': { type: 'string', value: 'C', description: 'only messages of error class C (as `dlq show` groups them)' },
-        'message-id': { type: 'string', value: 'ID', description: 'only the message with this id (as `dlq show --json` lists it)' },
+        ...FILTER_OPTIONS,
         rate: { type: 'string', value: 'N', description: 'at most N messages per second (default: as fast as SQS allows)' },
         'dry-run': { type: 'boolean', description: "show how many messages and which error classes would move, and the guard's verdict; move nothing" },
         force: { type: 'boolean', description: "redrive even though the guard says the consumer is still failing, or messages are older than its idempotency horizon" },
@@ -543,8 +548,7 @@ export const dlqGroup: Group = {
       summary: 'print DLQ messages in full as JSON (body, every attribute, receive count, times) without consuming them',
       args: ['<consumer|queue>'],
       options: {
-        'error-class': { type: 'string', value: 'C', description: 'only messages of error class C' },
-        'message-id': { type: 'string', value: 'ID', description: 'only the message with this id' },
+        ...FILTER_OPTIONS,
         target: TARGET_OPTION,
       },
       async run(ctx, parsed) {
