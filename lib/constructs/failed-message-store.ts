@@ -15,7 +15,7 @@ import { TAG_COMPONENT, TAG_ROLE, TAG_SERVICE, outputId } from './discovery.js';
 import { tableEncryption } from './encryption.js';
 import { grantPublishTo } from './event-bus.js';
 import { ENV, FAILED_MESSAGE_TABLE, METRICS } from '../../functions/contracts/conventions.js';
-import { metricsNamespaceOf } from './observability.js';
+import { serviceCountMetric } from './observability.js';
 import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { grantTableKey } from './table-access.js';
 import { toolkitAsset } from './toolkit-assets.js';
@@ -179,14 +179,7 @@ export class FailedMessageStore extends Construct {
 
   /** EMF metric `parked` for this service (emitted by the retrier), in the app's metrics namespace. */
   metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: metricsNamespaceOf(this),
-      metricName: METRICS.parked,
-      dimensionsMap: { service: this.serviceName },
-      period: Duration.minutes(5),
-      statistic: 'Sum',
-      ...options,
-    });
+    return serviceCountMetric(this, METRICS.parked, this.serviceName, options);
   }
 
   /**

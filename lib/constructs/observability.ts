@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/contracts/conventions.js';
@@ -32,6 +34,23 @@ export function metricsNamespaceOf(scope: Construct): string {
     throw new Error(`context ${OBSERVABILITY_CONTEXT.metricsNamespace} must be a CloudWatch namespace (1–255 characters, not starting with ":" or "AWS/"), got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/**
+ * A count the runtime writes as EMF for one service (dimension `service`) in the app's metrics
+ * namespace, summed over 5 minutes unless `options` says otherwise: what the parked-row alarms watch.
+ * @example
+ * serviceCountMetric(this, METRICS.parked, 'shipping').createAlarm(this, 'Parked', { threshold: 0, evaluationPeriods: 1 });
+ */
+export function serviceCountMetric(scope: Construct, metricName: string, serviceName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: metricsNamespaceOf(scope),
+    metricName,
+    dimensionsMap: { service: serviceName },
+    period: Duration.minutes(5),
+    statistic: 'Sum',
+    ...options,
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ import { ENV, METRICS, OUTBOX_TABLE } from '../../functions/contracts/convention
 import { CourierFunction, type FunctionCode } from './courier-function.js';
 import { DLQ_RETENTION, secureQueue } from './queues.js';
 import { toolkitAsset } from './toolkit-assets.js';
-import { metricsNamespaceOf } from './observability.js';
+import { serviceCountMetric } from './observability.js';
 import { grantTableKey } from './table-access.js';
 
 /** The sparse index of unpublished rows the sweeper queries (shared with the runtime). */
@@ -350,14 +350,7 @@ export class Outbox extends Construct {
 
   /** EMF metric `outbox_parked` for this service (emitted by the relay and the sweeper), in the app's metrics namespace. */
   metricParked(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: metricsNamespaceOf(this),
-      metricName: METRICS.outboxParked,
-      dimensionsMap: { service: this.serviceName },
-      period: Duration.minutes(5),
-      statistic: 'Sum',
-      ...options,
-    });
+    return serviceCountMetric(this, METRICS.outboxParked, this.serviceName, options);
   }
 
   /**
